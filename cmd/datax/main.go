@@ -1,0 +1,51 @@
+// Command datax is the door to the toolkit: `datax run job.json` runs a
+// DataX-compatible job file, `datax plugins` lists and describes the
+// plugins, and further subcommands (one file each) work on what has landed.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// exitError carries a process exit code out of a subcommand.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// Exit codes.
+const (
+	exitFailed      = 1   // the job ran and failed
+	exitInvalid     = 2   // bad command line, config or job file: nothing ran
+	exitInterrupted = 130 // stopped by SIGINT/SIGTERM
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(execute(ctx, os.Args[1:]))
+}
+
+// execute runs the command line and returns the exit code.
+func execute(ctx context.Context, args []string) int {
+	root := newRoot()
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(root.ErrOrStderr(), "datax: %v\n", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return exitInvalid // cobra's own errors: unknown flag or command
+}

@@ -1,0 +1,152 @@
+// Package jobs is the job file: DataX's JSON model (job.setting and
+// job.content[] of reader/writer pairs), loading with ${variable}
+// substitution and date arithmetic, and validation of everything that can be
+// checked before anything connects. One-click generation of job files from
+// database metadata lives in jobs/gen.
+package jobs
+
+import (
+	"fmt"
+	"os"
+
+	"datax/spec"
+)
+
+// File is a job file as DataX writes it: {"job": {...}}. DataX's optional
+// "core" section is accepted for the per-channel caps it can hold.
+type File struct {
+	Job  Job   `json:"job" required:"true" doc:"the job: its settings and the reader/writer pairs to run"`
+	Core *Core `json:"core" doc:"DataX core overrides; only transport.channel.speed is used (a per-channel cap)"`
+}
+
+// Job is the body of a job file.
+type Job struct {
+	Setting Setting   `json:"setting" doc:"speed, error limits and retries"`
+	Content []Content `json:"content" required:"true" doc:"reader/writer pairs; every entry runs, in order (DataX runs only the first)"`
+}
+
+// Setting is job.setting.
+type Setting struct {
+	Speed      Speed      `json:"speed" doc:"concurrency and job-wide throughput caps"`
+	ErrorLimit ErrorLimit `json:"errorLimit" doc:"how many dirty records the job tolerates"`
+	Retry      Retry      `json:"retry" doc:"retries of a failed task (ours; DataX has none)"`
+	DryRun     bool       `json:"dryRun" doc:"validate and split, but move no data"`
+	DirtyFile  string     `json:"dirtyRecordFile" doc:"file (JSON lines) for dirty records with their reasons; default datax-dirty-<start time>.jsonl in the working directory, created only when there are some"`
+}
+
+// Speed is job.setting.speed.
+type Speed struct {
+	Channel int   `json:"channel" default:"1" doc:"channels (reader/writer task pairs) that run at once; more tasks queue"`
+	Byte    int64 `json:"byte" doc:"job-wide cap in bytes per second over all channels; 0 or -1: none"`
+	Record  int64 `json:"record" doc:"job-wide cap in records per second over all channels; 0 or -1: none"`
+}
+
+// ErrorLimit is job.setting.errorLimit. A nil field sets no limit.
+type ErrorLimit struct {
+	Record     *int64   `json:"record" doc:"most dirty records allowed; 0 fails the job at the first one"`
+	Percentage *float64 `json:"percentage" doc:"largest share of dirty records allowed, 0 to 1 (0.02 is 2%)"`
+}
+
+// Retry is job.setting.retry (ours).
+type Retry struct {
+	Attempts int           `json:"attempts" default:"3" doc:"tries per task in all; a task is retried only when nothing of it was committed"`
+	Backoff  spec.Duration `json:"backoff" default:"\"1s\"" doc:"wait before the first retry; doubles each time"`
+	MaxWait  spec.Duration `json:"maxBackoff" default:"\"30s\"" doc:"longest wait between retries"`
+}
+
+// Content is one job.content[] entry.
+type Content struct {
+	Reader Plugin `json:"reader" required:"true" doc:"the source plugin"`
+	Writer Plugin `json:"writer" required:"true" doc:"the target plugin"`
+}
+
+// Plugin names a plugin and holds its raw parameters, decoded later by the
+// plugin's own declaration.
+type Plugin struct {
+	Name      string `json:"name" required:"true" doc:"plugin name, e.g. mysqlreader"`
+	Parameter any    `json:"parameter" doc:"the plugin's parameters (see datax plugins describe NAME)"`
+}
+
+// Core is DataX's "core" section, reduced to what has a meaning here.
+type Core struct {
+	Transport *struct {
+		Channel *struct {
+			Speed *struct {
+				Byte   int64 `json:"byte" doc:"per-channel byte cap (DataX); multiplied by the channel count"`
+				Record int64 `json:"record" doc:"per-channel record cap (DataX); multiplied by the channel count"`
+			} `json:"speed" doc:"per-channel caps"`
+		} `json:"channel" doc:"channel settings"`
+	} `json:"transport" doc:"transport settings"`
+}
+
+// Validate checks values that the declaration alone cannot.
+func (s *Speed) Validate() error {
+	switch {
+	case s.Channel <= 0:
+		return spec.Errorf("channel", "must be at least 1, got %d", s.Channel)
+	case s.Byte < -1:
+		return spec.Errorf("byte", "must be positive (0 or -1: no cap), got %d", s.Byte)
+	case s.Record < -1:
+		return spec.Errorf("record", "must be positive (0 or -1: no cap), got %d", s.Record)
+	}
+	return nil
+}
+
+// Validate checks the limits' ranges.
+func (e *ErrorLimit) Validate() error {
+	if e.Record != nil && *e.Record < 0 {
+		return spec.Errorf("record", "must be 0 or more, got %d", *e.Record)
+	}
+	if e.Percentage != nil && (*e.Percentage < 0 || *e.Percentage > 1) {
+		return spec.Errorf("percentage", "must be between 0 and 1 (0.02 is 2%%), got %v", *e.Percentage)
+	}
+	return nil
+}
+
+// Validate checks the retry settings.
+func (r *Retry) Validate() error {
+	if r.Attempts < 1 {
+		return spec.Errorf("attempts", "must be at least 1 (1 means no retry), got %d", r.Attempts)
+	}
+	return nil
+}
+
+// Validate requires at least one content entry.
+func (j *Job) Validate() error {
+	if len(j.Content) == 0 {
+		return spec.Errorf("content", "must hold at least one reader/writer pair")
+	}
+	return nil
+}
+
+// Load reads, substitutes and decodes a job file. name is used in messages.
+func Load(name string, vars Vars) (*File, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("job file: %w", err)
+	}
+	return Parse(name, data, vars)
+}
+
+// Parse is Load for a job file already in memory.
+func Parse(name string, data []byte, vars Vars) (*File, error) {
+	tree, err := spec.ParseJSON(name, data)
+	if err != nil {
+		return nil, err
+	}
+	tree, err = vars.Substitute(tree, "")
+	if err != nil {
+		return nil, spec.InFile(name, err)
+	}
+	f := &File{}
+	if err := spec.Of(f).Decode(tree, "", f); err != nil {
+		return nil, spec.InFile(name, err)
+	}
+	return f, nil
+}
+
+// ContentPath is the JSON path of content entry i's reader or writer
+// parameters, for messages.
+func ContentPath(i int, side string) string {
+	return fmt.Sprintf("job.content[%d].%s.parameter", i, side)
+}

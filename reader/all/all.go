@@ -1,0 +1,6 @@
+// Package all imports every reader plugin, so that they register.
+package all
+
+import (
+	_ "datax/reader/stream"
+)

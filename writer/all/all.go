@@ -1,0 +1,6 @@
+// Package all imports every writer plugin, so that they register.
+package all
+
+import (
+	_ "datax/writer/stream"
+)
