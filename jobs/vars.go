@@ -210,4 +210,3 @@ func parseDateValue(s string) (time.Time, string, error) {
 	}
 	return time.Time{}, "", fmt.Errorf("not a date")
 }
-
