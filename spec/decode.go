@@ -65,8 +65,8 @@ func ParseJSON(name string, data []byte) (any, error) {
 func jsonError(name string, data []byte, err error, fallback int64) error {
 	off := fallback
 	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		off = syn.Offset
+	if errors.As(err, &syn) && syn.Offset > 0 {
+		off = syn.Offset - 1 // Offset counts the offending byte
 	}
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	if errors.Is(err, io.ErrUnexpectedEOF) || msg == "unexpected EOF" || errors.Is(err, io.EOF) {
@@ -147,8 +147,12 @@ func (d *decoder) object(s *Spec, raw any, path string, v reflect.Value) {
 				d.fail(fpath, "missing required parameter (%s: %s)", p.Type, p.Doc)
 				continue
 			}
-			if p.HasDefault {
+			switch {
+			case p.HasDefault:
 				d.value(p, defaultValue(p), fpath, fv)
+			case fv.Kind() == reflect.Struct && p.goTyp != reflect.TypeFor[Duration]() && !implementsUnmarshaler(p.goTyp):
+				// An absent object still gets its fields' defaults and checks.
+				d.value(p, map[string]any{}, fpath, fv)
 			}
 			continue
 		}
