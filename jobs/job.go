@@ -63,7 +63,7 @@ type Content struct {
 // Plugin names a plugin and holds its raw parameters, decoded later by the
 // plugin's own declaration.
 type Plugin struct {
-	Name      string `json:"name" required:"true" doc:"plugin name, e.g. mysqlreader"`
+	Name      string `json:"name" required:"true" doc:"plugin name, e.g. mysqlreader or hdfswriter"`
 	Parameter any    `json:"parameter" doc:"the plugin's parameters (see datax plugins describe NAME)"`
 }
 

@@ -79,7 +79,12 @@ func Declare[P any, T any](name, doc string, example []byte, newf func(p *P, env
 				var zero T
 				return zero, err
 			}
-			return newf(p, env)
+			t, err := newf(p, env)
+			if err != nil {
+				var zero T
+				return zero, spec.At(path, err)
+			}
+			return t, nil
 		},
 	}
 }

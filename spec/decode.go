@@ -430,3 +430,16 @@ func (e *fileError) Error() string {
 }
 
 func (e *fileError) Unwrap() error { return e.err }
+
+// At places err at path: the paths of *Error values (also inside a joined
+// error) are taken as relative to path, and any other error is attributed to
+// path itself. Plugin constructors' errors go through it, so that checks made
+// after decoding name the JSON path too.
+func At(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	d := &decoder{}
+	d.relative(path, err)
+	return errors.Join(d.errs...)
+}

@@ -139,11 +139,10 @@ func TestDeclarationMistakesPanic(t *testing.T) {
 	type noDoc struct {
 		X string `json:"x"`
 	}
-	type dup struct {
-		X string `json:"x" doc:"a"`
-		Y string `json:"x" doc:"b"`
+	type noTag struct {
+		X string `doc:"a"`
 	}
-	for _, v := range []any{&noDoc{}, &dup{}} {
+	for _, v := range []any{&noDoc{}, &noTag{}} {
 		func() {
 			defer func() {
 				if recover() == nil {
