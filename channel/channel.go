@@ -128,7 +128,11 @@ func (s *Sender) Batch(ctx context.Context, schema record.Schema) (*record.Batch
 
 // Full reports whether b has reached the pipe's batch size.
 func (s *Sender) Full(b *record.Batch) bool {
-	n := b.Len()
+	if b.Width() == 0 {
+		return false
+	}
+	n := b.Col(0).Len() // cheaper than b.Len(); Full is asked between rows
+
 	return n >= s.p.opts.BatchRows || (n&63 == 0 && b.Size() >= s.p.opts.BatchBytes)
 }
 

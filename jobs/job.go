@@ -130,6 +130,10 @@ func Load(name string, vars Vars) (*File, error) {
 
 // Parse is Load for a job file already in memory.
 func Parse(name string, data []byte, vars Vars) (*File, error) {
+	data, err := vars.ExpandBare(data)
+	if err != nil {
+		return nil, spec.InFile(name, err)
+	}
 	tree, err := spec.ParseJSON(name, data)
 	if err != nil {
 		return nil, err

@@ -139,3 +139,19 @@ func TestParseJobErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestBarePlaceholdersAreFilledAsText(t *testing.T) {
+	job := `{"job": {"setting": {"speed": {"channel": ${ch}}}, "content": [{"reader": {"name": "r", "parameter": {"s": "${q}", "n": ${n}}}, "writer": {"name": "w"}}]}}`
+	f, err := Parse("job.json", []byte(job), Vars{Values: map[string]string{"ch": "3", "q": `say "hi" \ there`, "n": "[1, 2]"}, NoEnv: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.Job.Content[0].Reader.Parameter.(map[string]any)
+	if f.Job.Setting.Speed.Channel != 3 || p["s"] != `say "hi" \ there` || len(p["n"].([]any)) != 2 {
+		t.Errorf("got channel %d, parameter %v", f.Job.Setting.Speed.Channel, p)
+	}
+	_, err = Parse("job.json", []byte("{\"job\":\n {\"x\": ${unset}}}"), Vars{NoEnv: true})
+	if err == nil || !strings.Contains(err.Error(), "job.json: line 2: variable ${unset} is not set") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"regexp"
@@ -70,6 +71,53 @@ func splitDashD(s string) []string {
 		}
 	}
 	return parts
+}
+
+// ExpandBare fills the placeholders that stand outside JSON strings, such as
+// "channel": ${channel}, the way DataX does: by text, before the JSON is
+// parsed. Placeholders inside strings are left for Substitute, which fills
+// them after parsing so that a value with quotes cannot break the JSON.
+func (v Vars) ExpandBare(data []byte) ([]byte, error) {
+	var out []byte
+	inString, escaped := false, false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '$' && i+1 < len(data) && data[i+1] == '{':
+			end := bytes.IndexByte(data[i:], '}')
+			if end < 0 {
+				break
+			}
+			val, err := v.eval(string(data[i+2 : i+end]))
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %w", 1+bytes.Count(data[:i], []byte("\n")), err)
+			}
+			if out == nil {
+				out = append(make([]byte, 0, len(data)), data[:i]...)
+			}
+			out = append(out, val...)
+			i += end
+			continue
+		}
+		if out != nil {
+			out = append(out, c)
+		}
+	}
+	if out == nil {
+		return data, nil
+	}
+	return out, nil
 }
 
 // Substitute replaces placeholders in every string of a decoded JSON tree.

@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -123,10 +124,12 @@ func (r *streamReader) Split(ctx context.Context, channels int) (record.Schema, 
 	return r.schema, tasks, nil
 }
 
-// Read generates the task's records.
+// Read generates the task's records, column by column in chunks of rows.
 func (r *streamReader) Read(ctx context.Context, t reader.Task, out *channel.Sender) error {
 	tk := t.(task)
 	rng := rand.New(rand.NewPCG(uint64(r.p.Seed), uint64(tk.index)))
+	gens := slices.Clone(r.gens) // generators keep scratch buffers: one set per task
+	const chunk = 64
 	var row int64
 	for row < tk.count {
 		b, err := out.Batch(ctx, r.schema)
@@ -134,10 +137,14 @@ func (r *streamReader) Read(ctx context.Context, t reader.Task, out *channel.Sen
 			return err
 		}
 		for row < tk.count && !out.Full(b) {
-			for j, g := range r.gens {
-				g.next(b.Col(j), row, rng)
+			n := min(chunk, tk.count-row)
+			for j := range gens {
+				v := b.Col(j)
+				for k := int64(0); k < n; k++ {
+					gens[j].next(v, row+k, rng)
+				}
 			}
-			row++
+			row += n
 		}
 		if err := out.Send(ctx, b); err != nil {
 			return err
