@@ -415,3 +415,43 @@ func TestDrainDeliversEveryBatch(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// syncBuffer is a bytes.Buffer safe for the progress goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestProgressLinesAndSummary(t *testing.T) {
+	h := newHarness()
+	var out syncBuffer
+	s, err := h.run(t, context.Background(), job(`{"speed": {"record": 20000}}`, `{"tasks": 2, "rows": 3000}`, `{}`), Options{Out: &out, Progress: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out.String(), " progress: "); n < 3 {
+		t.Errorf("%d progress lines in a ~0.3 s run at 50 ms:\n%s", n, out.String())
+	}
+	if !strings.Contains(out.String(), "tasks ") || !strings.Contains(out.String(), "rec/s") {
+		t.Errorf("progress lines lack counts:\n%s", out.String())
+	}
+	var sum strings.Builder
+	s.Write(&sum)
+	for _, want := range []string{"Job start time", "Job end time", "Elapsed", "Average bytes/s", "Records/s", "Records read          : 6,000", "Records failed        : 0", "Status                : OK"} {
+		if !strings.Contains(sum.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum.String())
+		}
+	}
+}
