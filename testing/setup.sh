@@ -36,39 +36,59 @@ mysql_admin() { # root over TCP with the empty password, else root via the unix 
 
 write_mysql_conf() {
   local want
-  want=$'# datax tests (testing/setup.sh): binlog for SHOW MASTER STATUS\n[mysqld]\nserver_id = 1\nlog_bin = /var/log/mysql/mariadb-bin\nbinlog_format = ROW\n'
+  want=$(
+    cat <<'CNF'
+# datax tests (testing/setup.sh): binlog, for SHOW MASTER STATUS
+[mysqld]
+server_id = 1
+log_bin = /var/log/mysql/mariadb-bin
+binlog_format = ROW
+# no syslog daemon here: keep server errors in a file
+[mysqld_safe]
+skip_syslog
+log_error = /var/log/mysql/error.log
+CNF
+  )
   mkdir -p "$(dirname "$MYSQL_CONF")" /var/log/mysql
   chown mysql:adm /var/log/mysql 2>/dev/null || true
-  [[ -f $MYSQL_CONF && $(<"$MYSQL_CONF")$'\n' == "$want" ]] || printf '%s' "$want" >"$MYSQL_CONF"
+  [[ -f $MYSQL_CONF && $(<"$MYSQL_CONF") == "$want" ]] || printf '%s\n' "$want" >"$MYSQL_CONF"
 }
 
 start_mariadb() { # $1: start|restart
-  if service mariadb "$1" >"$CACHE/mariadb-service.log" 2>&1 </dev/null 3>&-; then
-    :
-  else
+  local i
+  if ! service mariadb "$1" >"$CACHE/mariadb-service.log" 2>&1 </dev/null 3>&-; then
     log "service mariadb $1 failed ($(tail -1 "$CACHE/mariadb-service.log")); starting mysqld_safe directly"
-    [[ $1 == restart ]] && { mysqladmin -uroot shutdown 2>/dev/null || true; sleep 2; }
+    if [[ $1 == restart ]]; then
+      mysqladmin -uroot shutdown 2>/dev/null || true
+      for ((i = 0; i < 30; i++)); do port_open 127.0.0.1 3306 || break; sleep 1; done
+    fi
     mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld
     detach mysqld_safe
   fi
-  local i
   for ((i = 0; i < 60; i++)); do
     port_open 127.0.0.1 3306 && mysqladmin -uroot --connect-timeout=2 ping >/dev/null 2>&1 && return 0
     sleep 1
   done
-  die "MariaDB did not come up on 127.0.0.1:3306 (see /var/log/mysql, $CACHE/mariadb-service.log)"
+  die "MariaDB did not come up on 127.0.0.1:3306 (see /var/log/mysql/error.log, $CACHE/mariadb-service.log)"
 }
 
 setup_mariadb() {
   if ! port_open 127.0.0.1 3306; then
     if ! command -v mariadbd >/dev/null; then
       log "installing mariadb-server (apt)"
+      local updated=0
       if ! apt-cache policy mariadb-server 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-        apt-get update -q >"$CACHE/apt.log" 2>&1 || die "apt-get update failed (see $CACHE/apt.log)"
+        apt-get update -q >"$CACHE/apt.log" 2>&1 </dev/null || die "apt-get update failed (see $CACHE/apt.log)"
+        updated=1
       fi
       # The package's postinst cannot start the server here (policy-rc.d); we start it below.
-      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q mariadb-server \
-        >>"$CACHE/apt.log" 2>&1 </dev/null || die "apt-get install mariadb-server failed (see $CACHE/apt.log)"
+      until DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q mariadb-server \
+        >>"$CACHE/apt.log" 2>&1 </dev/null; do
+        ((updated)) && die "apt-get install mariadb-server failed (see $CACHE/apt.log)"
+        log "apt-get install failed; package lists may be stale: apt-get update and retry"
+        apt-get update -q >>"$CACHE/apt.log" 2>&1 </dev/null || die "apt-get update failed (see $CACHE/apt.log)"
+        updated=1
+      done
     fi
     write_mysql_conf
     [[ -d /var/lib/mysql/mysql ]] || mariadb-install-db --user=mysql >"$CACHE/mariadb-install-db.log" 2>&1
@@ -169,21 +189,21 @@ setup_python() {
   py=$(command -v python3.11 || command -v python3)
   "$py" -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt"
-  # Scoped to this venv: pyspark gets Java 17 and a loopback driver address unless the caller
-  # sets JAVA_HOME / SPARK_LOCAL_IP itself.
-  local java_home=""
-  [[ -x $JAVA17/bin/java ]] && java_home=$JAVA17
-  "$VENV/bin/python" - "$java_home" <<'PY'
-import os, sys, sysconfig
-java_home = sys.argv[1]
-line = 'import os; os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")'
-if java_home:
-    line += '; os.environ.setdefault("JAVA_HOME", %r)' % java_home
-with open(os.path.join(sysconfig.get_paths()["purelib"], "datax_testing_env.pth"), "w") as f:
-    f.write(line + "\n")
-PY
   "$VENV/bin/python" -c 'import duckdb, pyarrow, pyspark'
   echo "$stamp" >"$VENV/.datax-stamp"
+}
+
+# Scoped to the venv's python (a .pth runs at start-up): pyspark gets Java 17 (Hadoop 3.4's
+# client fails on Java 23+: "getSubject is not supported") unless DATAX_TEST_JAVA_HOME says
+# otherwise, and a loopback driver address unless SPARK_LOCAL_IP is set.
+write_venv_pth() {
+  local line sp
+  line='import os; os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")'
+  [[ -x $JAVA17/bin/java ]] &&
+    line+="; os.environ[\"JAVA_HOME\"] = os.environ.get(\"DATAX_TEST_JAVA_HOME\") or \"$JAVA17\""
+  for sp in "$VENV"/lib/python3*/site-packages; do
+    [[ $(cat "$sp/datax_testing_env.pth" 2>/dev/null) == "$line" ]] || printf '%s\n' "$line" >"$sp/datax_testing_env.pth"
+  done
 }
 
 # ---------------------------------------------------------------- main
@@ -205,6 +225,7 @@ setup_mariadb
 setup_hdfs
 
 wait "$py_job" || { tail -30 "$CACHE/venv.log" >&2; die "python venv setup failed (see $CACHE/venv.log)"; }
+write_venv_pth
 log "python venv ready ($("$VENV/bin/python" -c 'import importlib.metadata as m; print(", ".join(p + " " + m.version(p) for p in ("duckdb", "pyarrow", "pyspark")))'))"
 
 log "done"
