@@ -1,0 +1,177 @@
+package merge
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"datax/extsort"
+	"datax/record"
+	"datax/rowstream"
+)
+
+// The worked example of the docs (merge/README.md): yesterday's snapshot and
+// today's change log of a table orders(id, status, amount).
+var (
+	exampleSnapSchema = record.Schema{
+		{Name: "id", Kind: record.Int, NotNull: true},
+		{Name: "status", Kind: record.String},
+		{Name: "amount", Kind: record.Decimal, Precision: 10, Scale: 2},
+	}
+	exampleLogSchema = append(slices.Clone(exampleSnapSchema),
+		record.Column{Name: "op", Kind: record.String},
+		record.Column{Name: "log_time", Kind: record.Timestamp},
+		record.Column{Name: "log_pos", Kind: record.Int},
+	)
+)
+
+const exampleSnapshot = `
+1|new|10.00
+2|new|20.00
+3|paid|30.00
+4|new|40.00
+5|paid|50.00`
+
+// Key 1 is changed three times and deleted; key 2 changed twice; key 3
+// deleted, then inserted again; key 4 changed twice at the same log time,
+// told apart by the log position (listed out of order on purpose); key 6 is
+// inserted and key 7 inserted then deleted. Deletes carry what the log
+// knows of the row (key 1: its status, key 7: nothing); what they leave null
+// comes from yesterday's snapshot.
+const exampleLog = `
+1|paid|10.00|U|2026-11-22 09:00:00|100
+1|shipped|10.00|U|2026-11-22 10:00:00|200
+1|done|10.00|U|2026-11-22 11:00:00|300
+1|done|NULL|D|2026-11-22 12:00:00|400
+2|paid|20.00|U|2026-11-22 09:30:00|150
+2|shipped|20.00|U|2026-11-22 10:30:00|250
+3|paid|30.00|D|2026-11-22 08:00:00|50
+3|new|33.00|I|2026-11-22 13:00:00|500
+4|paid|44.00|U|2026-11-22 14:00:00|601
+4|new|41.00|U|2026-11-22 14:00:00|600
+6|new|60.00|I|2026-11-22 15:00:00|700
+7|new|70.00|I|2026-11-22 15:10:00|710
+7|NULL|NULL|D|2026-11-22 15:20:00|720`
+
+func TestWorkedExample(t *testing.T) {
+	day, _ := record.ParseDate([]byte("2026-11-22"))
+	cases := []struct {
+		mode    DeleteMode
+		deletes Deletes
+		want    string
+	}{
+		{Keep, Flag, `
+1|done|10.00|true|2026-11-22
+2|shipped|20.00|false|NULL
+3|new|33.00|false|NULL
+4|paid|44.00|false|NULL
+5|paid|50.00|false|NULL
+6|new|60.00|false|NULL
+7|NULL|NULL|true|2026-11-22`},
+		{Keep, Remove, `
+2|shipped|20.00
+3|new|33.00
+4|paid|44.00
+5|paid|50.00
+6|new|60.00`},
+		{DropLastDelete, Flag, `
+1|done|10.00|false|NULL
+2|shipped|20.00|false|NULL
+3|new|33.00|false|NULL
+4|paid|44.00|false|NULL
+5|paid|50.00|false|NULL
+6|new|60.00|false|NULL
+7|new|70.00|false|NULL`},
+		{DropDeleteAndBefore, Remove, `
+1|new|10.00
+2|shipped|20.00
+3|new|33.00
+4|paid|44.00
+5|paid|50.00
+6|new|60.00`},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s/%s", c.mode, c.deletes), func(t *testing.T) {
+			got, _ := runMerge(t, exampleLog, exampleSnapshot, DeltaRules{
+				Key: []string{"id"}, Time: "log_time", Position: "log_pos",
+				Op: "op", Insert: []string{"I"}, Update: []string{"U"}, Delete: []string{"D"},
+				Mode: c.mode, Drop: []string{"log_time", "log_pos"},
+			}, Rules{Key: []string{"id"}, Deletes: c.deletes, FlagDayColumn: DefaultFlagDayColumn, Day: day})
+			if want := strings.TrimSpace(c.want); got != want {
+				t.Fatalf("merged snapshot:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// parseRows builds a batch from "|"-separated lines; NULL is null.
+func parseRows(t testing.TB, schema record.Schema, text string) *record.Batch {
+	t.Helper()
+	b := record.NewBatch(schema)
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		if line == "" {
+			continue
+		}
+		fields := strings.Split(line, "|")
+		if len(fields) != len(schema) {
+			t.Fatalf("line %q has %d fields, want %d", line, len(fields), len(schema))
+		}
+		for j, f := range fields {
+			if f == "NULL" {
+				b.Col(j).AppendNull()
+			} else if err := record.ParseText(b.Col(j), schema[j], []byte(f)); err != nil {
+				t.Fatalf("line %q: %v", line, err)
+			}
+		}
+	}
+	return b
+}
+
+// renderRows prints rows as "|"-separated lines.
+func renderRows(batches []*record.Batch) string {
+	var lines []string
+	for _, b := range batches {
+		for i := 0; i < b.Len(); i++ {
+			var f []string
+			for j, c := range b.Schema() {
+				if b.Col(j).IsNull(i) {
+					f = append(f, "NULL")
+				} else {
+					f = append(f, string(record.AppendText(nil, b.Col(j), i, c)))
+				}
+			}
+			lines = append(lines, strings.Join(f, "|"))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// runMerge builds the delta from the change log text and merges it into the
+// snapshot text (already sorted by key); it returns the rendered output.
+func runMerge(t testing.TB, logText, snapText string, dr DeltaRules, r Rules) (string, Stats) {
+	t.Helper()
+	delta, err := NewDelta(exampleLogSchema, dr, extsort.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer delta.Close()
+	if err := delta.Add(parseRows(t, exampleLogSchema, logText)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := delta.Stream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(delta.Schema(), exampleSnapSchema, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &MemSink{Schema: plan.Out(), BatchRows: 3}
+	snap := Input{Schema: exampleSnapSchema, Rows: rowstream.Slice(parseRows(t, exampleSnapSchema, snapText))}
+	st, err := plan.Run(Input{Schema: exampleLogSchema, Rows: rows}, delta.IsDelete, snap, nil, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return renderRows(sink.Batches), st
+}

@@ -1,0 +1,544 @@
+// Package merge turns a day's changes into today's full snapshot (SPEC.md
+// §5): a change log (or a modified_time window extraction) becomes the
+// delta — one row per key, the last change, deletes by one of three modes —
+// and the delta is merged into yesterday's key-sorted snapshot by a
+// streaming full outer join on the key, optionally anti-joined with a key
+// scan of the source to find physical deletes. Memory stays bounded: inputs
+// that are not sorted yet go through extsort, and the join holds one batch
+// per input.
+//
+// The pieces are reusable: Select keeps one row per key (first or last),
+// FullOuter walks two key-sorted streams in step, a Rule says who wins a key
+// present on both sides. drift builds on them.
+package merge
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"datax/record"
+	"datax/rowstream"
+	"datax/sortkey"
+)
+
+// Deletes says what a delete (from the delta, or found by the key scan)
+// does to the snapshot.
+type Deletes string
+
+// The ways to apply a delete.
+const (
+	// Flag keeps the key with its deleted flag set (and the day it was
+	// deleted): the warehouse keeps the history of deleted rows.
+	Flag Deletes = "flag"
+	// Remove drops the key from the snapshot.
+	Remove Deletes = "remove"
+)
+
+// Default names of the flag columns a merge adds in Flag mode.
+const (
+	DefaultFlagColumn    = "dx_deleted"
+	DefaultFlagDayColumn = "dx_deleted_dt"
+)
+
+// Rules configure the join of a delta with the previous snapshot.
+type Rules struct {
+	Key []string
+	// Version, when set, is a column of both sides: a delta row only
+	// replaces a snapshot row whose version is not larger (nulls are
+	// smallest), so an older or replayed delta never moves data backwards.
+	Version string
+	Deletes Deletes
+	// FlagColumn (a bool) and FlagDayColumn (a date; empty: none) are the
+	// columns Flag mode sets on deleted rows.
+	FlagColumn, FlagDayColumn string
+	// Day is the snapshot's day (days since 1970-01-01): the value of
+	// FlagDayColumn on rows deleted by this merge.
+	Day int64
+	// MinScanShare is the key scan's guard: the merge fails when the scan
+	// found fewer keys than this share of the snapshot's live rows.
+	MinScanShare float64
+}
+
+// Input is one side of the merge: its schema and its rows.
+type Input struct {
+	Schema record.Schema
+	Rows   rowstream.Stream
+}
+
+// Sink receives the merged rows, batch by batch: Batch gives an empty
+// batch of the output schema to fill, Full says when to Send it.
+// channel.Sender fits through SenderSink.
+type Sink interface {
+	Batch() (*record.Batch, error)
+	Full(*record.Batch) bool
+	Send(*record.Batch) error
+}
+
+// Stats count what a merge did.
+type Stats struct {
+	DeltaRows     int64 // delta rows (one per key)
+	SnapshotRows  int64 // rows of the previous snapshot
+	Inserted      int64 // keys new in the snapshot
+	Updated       int64 // snapshot rows replaced by the delta
+	Deleted       int64 // keys deleted by the delta (flagged or removed)
+	ScanDeleted   int64 // keys found gone by the key scan (flagged or removed)
+	Carried       int64 // snapshot rows kept as they were
+	Older         int64 // delta rows ignored because their version was smaller
+	ScanKeys      int64 // distinct keys the scan returned
+	ScanUnknown   int64 // scanned keys in neither the snapshot nor the delta
+	LiveSnapshot  int64 // snapshot rows not flagged deleted
+	Output        int64 // rows written
+	AlreadyFlaged int64 // snapshot rows that were flagged deleted before
+}
+
+// Lines renders the stats for a summary.
+func (s Stats) Lines() []string {
+	l := []string{fmt.Sprintf("merge: %d delta rows, %d snapshot rows → %d rows: %d inserted, %d updated, %d deleted, %d carried",
+		s.DeltaRows, s.SnapshotRows, s.Output, s.Inserted, s.Updated, s.Deleted, s.Carried)}
+	if s.Older > 0 {
+		l = append(l, fmt.Sprintf("merge: %d delta rows were older than the snapshot (version) and ignored", s.Older))
+	}
+	if s.ScanKeys > 0 || s.ScanDeleted > 0 {
+		l = append(l, fmt.Sprintf("merge: key scan: %d keys in the source, %d snapshot keys gone (deleted), %d source keys in neither snapshot nor delta",
+			s.ScanKeys, s.ScanDeleted, s.ScanUnknown))
+	}
+	return l
+}
+
+// ErrScanGuard is returned when the key scan returned implausibly few keys.
+var ErrScanGuard = errors.New("key scan guard")
+
+// Plan is a prepared merge: the output schema and how each side maps to it.
+type Plan struct {
+	rules   Rules
+	out     record.Schema
+	notes   []string
+	flag    int // output positions of the flag columns, or -1
+	flagDt  int
+	dKey    sortkey.Cols
+	sKey    sortkey.Cols
+	dVer    int // version column on each side, or -1
+	sVer    int
+	verKind record.Kind
+	dProj   *Projection // delta body (flag columns left to the merge)
+	sProj   *Projection // snapshot as it is
+	sBody   *Projection // snapshot body (flag columns left to the merge)
+	sFlag   int         // snapshot's flag column, or -1
+	sFlagD  int
+}
+
+// Out returns the output schema.
+func (p *Plan) Out() record.Schema { return p.out }
+
+// Notes returns remarks about the schemas (added or missing columns).
+func (p *Plan) Notes() []string { return p.notes }
+
+// NewPlan checks that a delta with schema delta can be merged into a
+// snapshot with schema snap (nil for a first snapshot) and computes the
+// output schema: the snapshot's columns, then columns new in the delta
+// (nullable), then the flag columns in Flag mode. A key column missing, or
+// a column whose type changed incompatibly, is an error naming it.
+func NewPlan(delta, snap record.Schema, r Rules) (*Plan, error) {
+	if r.Deletes == "" {
+		r.Deletes = Flag
+	}
+	if r.FlagColumn == "" {
+		r.FlagColumn = DefaultFlagColumn
+	}
+	p := &Plan{rules: r, flag: -1, flagDt: -1, dVer: -1, sVer: -1, sFlag: -1, sFlagD: -1}
+	var err error
+	if p.dKey, err = sortkey.New(delta, r.Key); err != nil {
+		return nil, fmt.Errorf("delta: key: %w", err)
+	}
+	base := snap
+	if snap == nil {
+		base = delta
+	} else if p.sKey, err = sortkey.New(snap, r.Key); err != nil {
+		return nil, fmt.Errorf("previous snapshot: key: %w", err)
+	}
+	var problems []string
+	for _, c := range base {
+		out := c
+		if j := delta.Index(c.Name); j >= 0 {
+			dc := delta[j]
+			merged, err := mergeColumn(c, dc)
+			if err != nil {
+				problems = append(problems, err.Error())
+				continue
+			}
+			out = merged
+		} else if snap != nil && c.Name != r.FlagColumn && c.Name != r.FlagDayColumn {
+			p.notes = append(p.notes, fmt.Sprintf("column %s is in the previous snapshot but not in the delta: changed rows get null", c.Name))
+			out.NotNull = false
+		}
+		p.out = append(p.out, out)
+	}
+	if snap != nil {
+		for _, c := range delta {
+			if snap.Index(c.Name) < 0 {
+				c.NotNull = false
+				p.out = append(p.out, c)
+				p.notes = append(p.notes, fmt.Sprintf("column %s is new in the delta: added (null in carried rows)", c.Name))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("the delta does not fit the previous snapshot: %s", strings.Join(problems, "; "))
+	}
+	if snap != nil {
+		if err := p.dKey.Comparable(p.sKey); err != nil {
+			return nil, err
+		}
+	}
+	if r.Version != "" {
+		if p.dVer = delta.Index(r.Version); p.dVer < 0 {
+			return nil, fmt.Errorf("version: column %s not found in the delta (columns: %s)", r.Version, strings.Join(delta.Names(), ", "))
+		}
+		if snap != nil {
+			if p.sVer = snap.Index(r.Version); p.sVer < 0 {
+				return nil, fmt.Errorf("version: column %s not found in the previous snapshot (columns: %s)", r.Version, strings.Join(snap.Names(), ", "))
+			}
+		}
+	}
+	if r.Deletes == Flag {
+		p.flag = p.ensure(r.FlagColumn, record.Bool)
+		if r.FlagDayColumn != "" {
+			p.flagDt = p.ensure(r.FlagDayColumn, record.Date)
+		}
+	} else {
+		// Remove mode keeps up flag columns a snapshot already has.
+		p.flag, p.flagDt = p.out.Index(r.FlagColumn), -1
+		if r.FlagDayColumn != "" {
+			p.flagDt = p.out.Index(r.FlagDayColumn)
+		}
+	}
+	{
+		for _, c := range []struct {
+			j    int
+			kind record.Kind
+		}{{p.flag, record.Bool}, {p.flagDt, record.Date}} {
+			if c.j >= 0 && p.out[c.j].Kind != c.kind {
+				return nil, fmt.Errorf("column %s is the deleted flag and must be %s, but it is %s", p.out[c.j].Name, c.kind, p.out[c.j].Kind)
+			}
+		}
+	}
+	p.dProj = NewProjection(p.out, delta).Skip(p.flag, p.flagDt)
+	if p.dVer >= 0 {
+		p.verKind = delta[p.dVer].Kind
+		if p.sVer >= 0 && snap[p.sVer].Kind != p.verKind {
+			return nil, fmt.Errorf("version: column %s is %s in the delta and %s in the previous snapshot", r.Version, p.verKind, snap[p.sVer].Kind)
+		}
+	}
+	if snap != nil {
+		p.sBody = NewProjection(p.out, snap).Skip(p.flag, p.flagDt)
+		if r.FlagColumn != "" {
+			if j := snap.Index(r.FlagColumn); j >= 0 && snap[j].Kind == record.Bool {
+				p.sFlag = j
+			}
+		}
+		if r.FlagDayColumn != "" {
+			if j := snap.Index(r.FlagDayColumn); j >= 0 && snap[j].Kind == record.Date {
+				p.sFlagD = j
+			}
+		}
+	}
+	return p, nil
+}
+
+// ensure returns the output position of column name, adding it with kind
+// when absent.
+func (p *Plan) ensure(name string, kind record.Kind) int {
+	if j := p.out.Index(name); j >= 0 {
+		return j
+	}
+	p.out = append(p.out, record.Column{Name: name, Kind: kind, SourceType: "datax"})
+	return len(p.out) - 1
+}
+
+// mergeColumn returns the output column for a column of both sides, or the
+// reason the delta's type does not fit the snapshot's.
+func mergeColumn(s, d record.Column) (record.Column, error) {
+	if s.Kind != d.Kind {
+		return s, fmt.Errorf("column %s is %s in the previous snapshot and %s in the delta (an incompatible type change; rebuild the snapshot with --initial, or cast in the extraction)", s.Name, s.Kind, d.Kind)
+	}
+	out := s
+	out.NotNull = s.NotNull && d.NotNull
+	if s.Kind == record.Decimal && s.Precision > 0 {
+		switch {
+		case d.Precision == 0:
+			out.Precision = 0
+		case d.Scale != s.Scale:
+			return s, fmt.Errorf("column %s is decimal(%d,%d) in the previous snapshot and decimal(%d,%d) in the delta (a scale change is not a widening)", s.Name, s.Precision, s.Scale, d.Precision, d.Scale)
+		default:
+			out.Precision = max(s.Precision, d.Precision)
+		}
+	}
+	return out, nil
+}
+
+// Run merges the delta (sorted by key, one row per key; isDelete marks its
+// deletes) into the snapshot (sorted by key, one row per key; nil Rows for a
+// first snapshot) and sends the result, sorted by key, to sink. scan, when
+// not nil, holds the source's keys sorted by key (duplicates allowed).
+func (p *Plan) Run(delta Input, isDelete func(*record.Batch, int) bool, snap Input, scan *Input, sink Sink) (Stats, error) {
+	m := &merger{p: p, sink: sink, isDelete: isDelete}
+	if isDelete == nil {
+		m.isDelete = func(*record.Batch, int) bool { return false }
+	}
+	snapRows := snap.Rows
+	if snapRows == nil {
+		snapRows = rowstream.Slice()
+		m.p.sKey = m.p.dKey
+	}
+	counted := &counter{in: snapRows}
+	j := NewFullOuter(delta.Rows, p.dKey, counted, p.sKey)
+	if scan != nil {
+		k, err := sortkey.New(scan.Schema, p.rules.Key)
+		if err != nil {
+			return m.st, fmt.Errorf("key scan: %w", err)
+		}
+		if err := k.Comparable(p.dKey); err != nil {
+			return m.st, fmt.Errorf("key scan: %w", err)
+		}
+		m.scan = newCursor(Select(scan.Rows, k, SelectOptions{Pick: First}), k)
+	}
+	for {
+		d, s, err := j.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return m.st, err
+		}
+		if err := m.key(d, s); err != nil {
+			return m.st, err
+		}
+	}
+	if err := m.flush(); err != nil {
+		return m.st, err
+	}
+	m.st.SnapshotRows = counted.rows
+	if m.scan != nil {
+		for m.scan.row().Ok() {
+			m.st.ScanUnknown++
+			m.scanPass()
+		}
+		if m.scan.err != nil {
+			return m.st, fmt.Errorf("key scan: %w", m.scan.err)
+		}
+		need := p.rules.MinScanShare * float64(m.st.LiveSnapshot)
+		if float64(m.st.ScanKeys) < need || (m.st.ScanKeys == 0 && m.st.LiveSnapshot > 0) {
+			return m.st, fmt.Errorf("%w: the key scan returned %d keys, fewer than %.0f%% of the %d live rows of the previous snapshot (minScanShare %.2f); a partial read or the wrong table must not delete rows, so nothing is published",
+				ErrScanGuard, m.st.ScanKeys, 100*p.rules.MinScanShare, m.st.LiveSnapshot, p.rules.MinScanShare)
+		}
+	}
+	return m.st, nil
+}
+
+type counter struct {
+	in   rowstream.Stream
+	rows int64
+}
+
+func (c *counter) Next() (*record.Batch, error) {
+	b, err := c.in.Next()
+	if err == nil {
+		c.rows += int64(b.Len())
+	}
+	return b, err
+}
+
+type merger struct {
+	p        *Plan
+	sink     Sink
+	isDelete func(*record.Batch, int) bool
+	scan     *cursor
+	out      *record.Batch
+	st       Stats
+}
+
+func (m *merger) batch() error {
+	if m.out != nil {
+		return nil
+	}
+	b, err := m.sink.Batch()
+	m.out = b
+	return err
+}
+
+func (m *merger) flush() error {
+	if m.out == nil {
+		return nil
+	}
+	b := m.out
+	m.out = nil
+	m.st.Output += int64(b.Len())
+	return m.sink.Send(b)
+}
+
+func (m *merger) done() error {
+	if m.sink.Full(m.out) {
+		return m.flush()
+	}
+	return nil
+}
+
+func (m *merger) flagged(s Row) bool {
+	if m.p.sFlag < 0 {
+		return false
+	}
+	v := s.B.Col(m.p.sFlag)
+	return !v.IsNull(s.I) && v.Bool(s.I)
+}
+
+// scanPass moves the scan (one row per key) past its current key,
+// counting it.
+func (m *merger) scanPass() {
+	m.st.ScanKeys++
+	m.scan.advance()
+}
+
+// scanHas reports whether the source still has the key of row r (keyed by
+// k); it moves the scan up to that key, counting the keys it passes.
+func (m *merger) scanHas(k sortkey.Cols, r Row) bool {
+	for {
+		sr := m.scan.row()
+		if !sr.Ok() {
+			return false
+		}
+		c := sortkey.Compare(m.scan.key, sr.B, sr.I, k, r.B, r.I)
+		if c == 0 {
+			return true
+		}
+		if c > 0 {
+			return false
+		}
+		m.st.ScanUnknown++
+		m.scanPass()
+	}
+}
+
+func (m *merger) key(d, s Row) error {
+	if s.Ok() {
+		if !m.flagged(s) {
+			m.st.LiveSnapshot++
+		} else {
+			m.st.AlreadyFlaged++
+		}
+	}
+	if m.scan != nil {
+		r, k := d, m.p.dKey
+		if !r.Ok() {
+			r, k = s, m.p.sKey
+		}
+		has := m.scanHas(k, r)
+		if has {
+			m.scanPass()
+		}
+		if !d.Ok() && !has && !m.flagged(s) {
+			m.st.ScanDeleted++
+			return m.deleted(Row{}, s)
+		}
+	}
+	if d.Ok() {
+		m.st.DeltaRows++
+	}
+	switch {
+	case d.Ok() && s.Ok() && m.p.dVer >= 0 && m.p.sVer >= 0 &&
+		sortkey.Values(m.p.verKind, d.B.Col(m.p.dVer), d.I, s.B.Col(m.p.sVer), s.I) < 0:
+		m.st.Older++
+		m.st.Carried++
+		return m.carry(s)
+	case d.Ok() && m.isDelete(d.B, d.I):
+		m.st.Deleted++
+		return m.deleted(d, s)
+	case d.Ok():
+		if s.Ok() {
+			m.st.Updated++
+		} else {
+			m.st.Inserted++
+		}
+		if err := m.batch(); err != nil {
+			return err
+		}
+		m.p.dProj.Append(m.out, d.B, d.I)
+		m.appendFlags(false, s)
+		return m.done()
+	}
+	m.st.Carried++
+	return m.carry(s)
+}
+
+// carry copies a snapshot row as it is; flag columns the snapshot lacks
+// say "not deleted".
+func (m *merger) carry(s Row) error {
+	if err := m.batch(); err != nil {
+		return err
+	}
+	m.p.sBody.Append(m.out, s.B, s.I)
+	flagged := m.flagged(s)
+	if m.p.flag >= 0 {
+		m.out.Col(m.p.flag).AppendBool(flagged)
+	}
+	if j := m.p.flagDt; j >= 0 {
+		if flagged && m.p.sFlagD >= 0 {
+			m.out.Col(j).AppendFrom(s.B.Col(m.p.sFlagD), s.I)
+		} else {
+			m.out.Col(j).AppendNull()
+		}
+	}
+	return m.done()
+}
+
+// deleted applies a delete of the key of d (the delta's delete row, or none
+// when the key scan found the key gone) and s (the snapshot's row, if any).
+func (m *merger) deleted(d, s Row) error {
+	if m.p.rules.Deletes == Remove {
+		return nil
+	}
+	if err := m.batch(); err != nil {
+		return err
+	}
+	switch {
+	case d.Ok() && s.Ok():
+		// The delete row's image, completed by the snapshot where it is null.
+		for j, src := range m.p.dProj.src {
+			switch ss := m.p.sBody.src[j]; {
+			case src == skip:
+			case src >= 0 && !d.B.Col(src).IsNull(d.I):
+				m.out.Col(j).AppendFrom(d.B.Col(src), d.I)
+			case ss >= 0:
+				m.out.Col(j).AppendFrom(s.B.Col(ss), s.I)
+			default:
+				m.out.Col(j).AppendNull()
+			}
+		}
+	case d.Ok():
+		m.p.dProj.Append(m.out, d.B, d.I)
+	default:
+		m.p.sBody.Append(m.out, s.B, s.I)
+	}
+	m.appendFlags(true, s)
+	return m.done()
+}
+
+// appendFlags appends the flag columns (in output order) of a row that is
+// deleted or not; a row already flagged in the snapshot keeps its day.
+func (m *merger) appendFlags(deleted bool, s Row) {
+	if m.p.flag >= 0 {
+		m.out.Col(m.p.flag).AppendBool(deleted)
+	}
+	if j := m.p.flagDt; j >= 0 {
+		v := m.out.Col(j)
+		switch {
+		case !deleted:
+			v.AppendNull()
+		case s.Ok() && m.flagged(s) && m.p.sFlagD >= 0 && !s.B.Col(m.p.sFlagD).IsNull(s.I):
+			v.AppendFrom(s.B.Col(m.p.sFlagD), s.I)
+		default:
+			v.AppendInt(m.p.rules.Day)
+		}
+	}
+}

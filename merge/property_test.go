@@ -1,0 +1,279 @@
+package merge
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"datax/extsort"
+	"datax/record"
+	"datax/rowstream"
+)
+
+// The property test: random snapshots and change logs, merged natively and
+// by a naive in-memory reference written from SPEC.md §5, must agree for
+// every delete mode, both delete treatments, with and without a version
+// column, with and without flag columns already in the snapshot.
+
+type refChange struct {
+	id, ver, t, pos int64
+	val             *string
+	op              string
+}
+
+type refRow struct {
+	id, ver int64
+	val     *string
+	flag    bool
+	day     *int64
+}
+
+var (
+	propLogSchema = record.Schema{
+		{Name: "id", Kind: record.Int}, {Name: "val", Kind: record.String}, {Name: "ver", Kind: record.Int},
+		{Name: "op", Kind: record.String}, {Name: "t", Kind: record.Timestamp}, {Name: "pos", Kind: record.Int},
+	}
+	propSnapSchema     = record.Schema{{Name: "id", Kind: record.Int}, {Name: "val", Kind: record.String}, {Name: "ver", Kind: record.Int}}
+	propSnapFlagSchema = append(slices.Clone(propSnapSchema),
+		record.Column{Name: DefaultFlagColumn, Kind: record.Bool}, record.Column{Name: DefaultFlagDayColumn, Kind: record.Date})
+)
+
+func cmpNullString(a, b *string) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	return strings.Compare(*a, *b)
+}
+
+// refDelta is the delta by the book: per key the changes ordered by (time,
+// position) — then by the remaining columns, as documented — and the mode.
+func refDelta(log []refChange, mode DeleteMode) map[int64]refChange {
+	by := map[int64][]refChange{}
+	for _, c := range log {
+		by[c.id] = append(by[c.id], c)
+	}
+	out := map[int64]refChange{}
+	for id, cs := range by {
+		slices.SortStableFunc(cs, func(a, b refChange) int {
+			return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.pos, b.pos), cmpNullString(a.val, b.val),
+				cmp.Compare(a.ver, b.ver), strings.Compare(a.op, b.op))
+		})
+		last := cs[len(cs)-1]
+		switch {
+		case last.op != "D" || mode == Keep:
+			out[id] = last
+		case mode == DropLastDelete && len(cs) > 1:
+			out[id] = cs[len(cs)-2]
+		}
+	}
+	return out
+}
+
+func refMerge(snap []refRow, delta map[int64]refChange, deletes Deletes, version bool, day int64) []refRow {
+	s := map[int64]refRow{}
+	ids := map[int64]bool{}
+	for _, r := range snap {
+		s[r.id] = r
+		ids[r.id] = true
+	}
+	for id := range delta {
+		ids[id] = true
+	}
+	var out []refRow
+	for _, id := range slices.Sorted(func(yield func(int64) bool) {
+		for id := range ids {
+			if !yield(id) {
+				return
+			}
+		}
+	}) {
+		d, inD := delta[id]
+		sr, inS := s[id]
+		switch {
+		case inD && inS && version && d.ver < sr.ver:
+			out = append(out, sr)
+		case inD && d.op == "D":
+			if deletes == Remove {
+				continue
+			}
+			r := refRow{id: id, val: d.val, ver: d.ver, flag: true, day: &day}
+			if inS {
+				if r.val == nil {
+					r.val = sr.val
+				}
+				if sr.flag && sr.day != nil {
+					r.day = sr.day
+				}
+			}
+			out = append(out, r)
+		case inD:
+			out = append(out, refRow{id: id, val: d.val, ver: d.ver})
+		default:
+			out = append(out, sr)
+		}
+	}
+	return out
+}
+
+func TestMergeMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(42, 6))
+	vals := []string{"a", "b", "c", "d"}
+	randVal := func() *string {
+		if r.IntN(5) == 0 {
+			return nil
+		}
+		v := vals[r.IntN(len(vals))]
+		return &v
+	}
+	day := int64(20000)
+	iterations := 80
+	if testing.Short() {
+		iterations = 30
+	}
+	for it := 0; it < iterations; it++ {
+		flags := it%2 == 1
+		var snap []refRow
+		for id := int64(0); id < 60; id++ {
+			if r.IntN(2) == 0 {
+				row := refRow{id: id, val: randVal(), ver: r.Int64N(20)}
+				if flags && r.IntN(6) == 0 {
+					d := day - 1 - r.Int64N(5)
+					row.flag, row.day = true, &d
+				}
+				snap = append(snap, row)
+			}
+		}
+		var log []refChange
+		for n := r.IntN(200); n > 0; n-- {
+			op := []string{"I", "U", "U", "D"}[r.IntN(4)]
+			log = append(log, refChange{id: r.Int64N(60), val: randVal(), ver: r.Int64N(20), op: op, t: r.Int64N(10) * 60_000_000, pos: r.Int64N(5)})
+		}
+		snapSchema := propSnapSchema
+		if flags {
+			snapSchema = propSnapFlagSchema
+		}
+		snapBatches := snapshotBatches(snap, snapSchema, 1+r.IntN(9))
+		logBatches := logBatches(log, 1+r.IntN(13))
+		for _, mode := range []DeleteMode{Keep, DropLastDelete, DropDeleteAndBefore} {
+			for _, deletes := range []Deletes{Flag, Remove} {
+				for _, version := range []bool{false, true} {
+					name := fmt.Sprintf("it%d/%s/%s/version=%v/flags=%v", it, mode, deletes, version, flags)
+					want := refMerge(snap, refDelta(log, mode), deletes, version, day)
+					got := nativeMerge(t, logBatches, snapBatches, snapSchema, mode, deletes, version, day)
+					if w := renderRef(want, deletes == Flag || flags); got != w {
+						t.Fatalf("%s: native merge differs from the reference\nlog: %+v\nnative:\n%s\nreference:\n%s", name, log, got, w)
+					}
+				}
+			}
+		}
+	}
+}
+
+func nativeMerge(t *testing.T, logs []*record.Batch, snaps []*record.Batch, snapSchema record.Schema, mode DeleteMode, deletes Deletes, version bool, day int64) string {
+	t.Helper()
+	delta, err := NewDelta(propLogSchema, DeltaRules{
+		Key: []string{"id"}, Time: "t", Position: "pos", Op: "op",
+		Insert: []string{"I"}, Update: []string{"U"}, Delete: []string{"D"}, Mode: mode, Drop: []string{"t", "pos"},
+	}, extsort.Options{Dir: t.TempDir(), MemoryBytes: 2 << 10, BatchRows: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer delta.Close()
+	for _, b := range logs {
+		if err := delta.Add(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := delta.Stream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := Rules{Key: []string{"id"}, Deletes: deletes, FlagDayColumn: DefaultFlagDayColumn, Day: day}
+	if version {
+		rules.Version = "ver"
+	}
+	plan, err := NewPlan(delta.Schema(), snapSchema, rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &MemSink{Schema: plan.Out(), BatchRows: 5}
+	if _, err := plan.Run(Input{Schema: propLogSchema, Rows: rows}, delta.IsDelete, Input{Schema: snapSchema, Rows: rowstream.Slice(snaps...)}, nil, sink); err != nil {
+		t.Fatal(err)
+	}
+	return renderRows(sink.Batches)
+}
+
+func snapshotBatches(rows []refRow, schema record.Schema, size int) []*record.Batch {
+	var out []*record.Batch
+	for start := 0; start < len(rows); start += size {
+		b := record.NewBatch(schema)
+		for _, r := range rows[start:min(len(rows), start+size)] {
+			b.Col(0).AppendInt(r.id)
+			appendNullString(b.Col(1), r.val)
+			b.Col(2).AppendInt(r.ver)
+			if len(schema) > 3 {
+				b.Col(3).AppendBool(r.flag)
+				if r.day == nil {
+					b.Col(4).AppendNull()
+				} else {
+					b.Col(4).AppendInt(*r.day)
+				}
+			}
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func logBatches(log []refChange, size int) []*record.Batch {
+	var out []*record.Batch
+	for start := 0; start < len(log); start += size {
+		b := record.NewBatch(propLogSchema)
+		for _, c := range log[start:min(len(log), start+size)] {
+			b.Col(0).AppendInt(c.id)
+			appendNullString(b.Col(1), c.val)
+			b.Col(2).AppendInt(c.ver)
+			b.Col(3).AppendString(c.op)
+			b.Col(4).AppendInt(c.t)
+			b.Col(5).AppendInt(c.pos)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func appendNullString(v *record.Vector, s *string) {
+	if s == nil {
+		v.AppendNull()
+	} else {
+		v.AppendString(*s)
+	}
+}
+
+func renderRef(rows []refRow, flags bool) string {
+	var lines []string
+	for _, r := range rows {
+		val := "NULL"
+		if r.val != nil {
+			val = *r.val
+		}
+		line := fmt.Sprintf("%d|%s|%d", r.id, val, r.ver)
+		if flags {
+			d := "NULL"
+			if r.flag && r.day != nil {
+				d = string(record.AppendDate(nil, *r.day))
+			}
+			line += fmt.Sprintf("|%v|%s", r.flag, d)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
