@@ -45,6 +45,8 @@ type Counters struct {
 	// ReadFailed counts dirty records the reader rejected (not in Records);
 	// WriteFailed those rejected on the writer's side (part of Records).
 	ReadFailed, WriteFailed atomic.Int64
+	// Filtered counts records a transformer left out on purpose (dx_filter).
+	Filtered atomic.Int64
 	// SendWait is how long the reader waited for the writer (queue full, or
 	// the speed limit); NextWait how long the writer waited for the reader.
 	SendWait, NextWait atomic.Int64 // nanoseconds
@@ -94,11 +96,16 @@ func New(opts Options) *Pipe {
 // Sender returns the reader's end.
 func (p *Pipe) Sender() *Sender { return &Sender{p: p} }
 
-// Receiver returns the writer's end. With a non-nil conformer, every batch is
-// brought to the writer's schema before Next returns it, and rows that do not
-// convert are rejected as dirty records.
-func (p *Pipe) Receiver(conform *record.Conformer) *Receiver {
-	return &Receiver{p: p, conform: conform}
+// Stage transforms a batch on its way to the writer (a transformer, the
+// conversion to the writer's schema). It calls drop for each row it leaves
+// out: with a reason, the row is a dirty record; with nil, it was filtered
+// out on purpose. The batch it returns may be in itself.
+type Stage func(in *record.Batch, drop func(row int, reason error)) *record.Batch
+
+// Receiver returns the writer's end. Every batch passes through the stages,
+// in order, before Next returns it.
+func (p *Pipe) Receiver(stages ...Stage) *Receiver {
+	return &Receiver{p: p, stages: stages}
 }
 
 // Sender is the reader task's end of a pipe.
@@ -196,9 +203,9 @@ func (s *Sender) Close(err error) {
 
 // Receiver is the writer task's end of a pipe.
 type Receiver struct {
-	p       *Pipe
-	conform *record.Conformer
-	last    *record.Batch
+	p      *Pipe
+	stages []Stage
+	last   *record.Batch
 }
 
 // Next returns the next batch. The batch is valid until the following call
@@ -210,16 +217,25 @@ func (r *Receiver) Next(ctx context.Context) (*record.Batch, error) {
 		r.last = nil
 	}
 	b, err := r.next(ctx)
-	if err != nil || r.conform == nil {
+	if err != nil {
 		return b, err
 	}
 	var rejectErr error
-	out := r.conform.Conform(b, func(row int, reason error) {
-		if rejectErr == nil {
-			rejectErr = r.Reject(b, row, reason)
-		}
-	})
-	return out, rejectErr
+	for _, stage := range r.stages {
+		in := b
+		b = stage(in, func(row int, reason error) {
+			if reason == nil {
+				r.p.Counters.Filtered.Add(1)
+				return
+			}
+			if rejectErr == nil {
+				rejectErr = r.Reject(in, row, reason)
+			} else {
+				r.p.Counters.WriteFailed.Add(1)
+			}
+		})
+	}
+	return b, rejectErr
 }
 
 func (r *Receiver) next(ctx context.Context) (*record.Batch, error) {

@@ -24,7 +24,7 @@ func send(t *testing.T, ctx context.Context, s *Sender, v int64) error {
 
 func TestPipeDeliversInOrderThenEOF(t *testing.T) {
 	p := New(Options{Capacity: 2})
-	s, r := p.Sender(), p.Receiver(nil)
+	s, r := p.Sender(), p.Receiver()
 	ctx := context.Background()
 	go func() {
 		for i := int64(0); i < 100; i++ {
@@ -76,7 +76,7 @@ func TestBackpressureBlocksTheReader(t *testing.T) {
 
 func TestReaderErrorReachesTheWriter(t *testing.T) {
 	p := New(Options{})
-	s, r := p.Sender(), p.Receiver(nil)
+	s, r := p.Sender(), p.Receiver()
 	ctx := context.Background()
 	if err := send(t, ctx, s, 7); err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestReceiverConformsAndRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, r := p.Sender(), p.Receiver(conform)
+	s, r := p.Sender(), p.Receiver(conform.Conform)
 	ctx := context.Background()
 	b, _ := s.Batch(ctx, src)
 	for _, v := range []string{"1", "x", "3"} {

@@ -93,7 +93,7 @@ func drainTask(ctx context.Context, r reader.Reader, t reader.Task, mu *sync.Mut
 		out.Close(err)
 		done <- err
 	}()
-	in := pipe.Receiver(nil)
+	in := pipe.Receiver()
 	var ferr error
 	for {
 		b, err := in.Next(ctx)

@@ -21,6 +21,7 @@ import (
 	"datax/plugin"
 	"datax/reader"
 	"datax/record"
+	"datax/transform"
 	"datax/writer"
 )
 
@@ -57,6 +58,7 @@ type entry struct {
 	writerName   string
 	reader       reader.Reader
 	writer       writer.Writer
+	transforms   []transform.Step
 	prepared     bool
 	tasks        int
 	stats        Stats
@@ -93,6 +95,11 @@ func Build(name string, f *jobs.File, opts Options) (*Job, error) {
 		} else if e.reader, err = re.Build(c.Reader.Parameter, jobs.ContentPath(i, "reader"), env.With(c.Reader.Name)); err != nil {
 			errs = append(errs, err)
 		}
+		steps, err := transform.Parse(c.Transformer, fmt.Sprintf("job.content[%d].transformer", i))
+		if err != nil {
+			errs = append(errs, err)
+		}
+		e.transforms = steps
 		if we, err := opts.Writers.Lookup(c.Writer.Name); err != nil {
 			errs = append(errs, fmt.Errorf("job.content[%d].writer.name: %w", i, err))
 		} else if e.writer, err = we.Build(c.Writer.Parameter, jobs.ContentPath(i, "writer"), env.With(c.Writer.Name)); err != nil {
@@ -283,14 +290,19 @@ func (r *runner) entry(ctx context.Context, e *entry) error {
 		}
 		return nil
 	}
+	chain, err := transform.Bind(e.transforms, schema, fmt.Sprintf("job.content[%d].transformer", e.index))
+	if err != nil {
+		return err
+	}
+	src := chain.Schema()
 	e.prepared = true
-	target, err := e.writer.Prepare(ctx, schema, len(tasks))
+	target, err := e.writer.Prepare(ctx, src, len(tasks))
 	if err != nil {
 		return fmt.Errorf("%s: %w", e.writerName, err)
 	}
 	if target != nil {
 		// Fail now, not per row, when a column can never convert.
-		if _, err := record.NewConformer(schema, target); err != nil {
+		if _, err := record.NewConformer(src, target); err != nil {
 			return fmt.Errorf("%s → %s: %w", e.readerName, e.writerName, err)
 		}
 	}
@@ -309,7 +321,7 @@ func (r *runner) entry(ctx context.Context, e *entry) error {
 		go func() {
 			defer wg.Done()
 			for i := range queue {
-				if err := r.task(ctx, e, i, tasks[i], schema, target); err != nil {
+				if err := r.task(ctx, e, i, tasks[i], chain, target); err != nil {
 					once.Do(func() { firstErr = err; cancel(err) })
 					return
 				}
@@ -338,11 +350,11 @@ func retryable(err error) bool {
 		!errors.Is(err, channel.ErrDirtyLimit) && !errors.Is(err, context.Canceled)
 }
 
-func (r *runner) task(ctx context.Context, e *entry, i int, t reader.Task, schema, target record.Schema) error {
+func (r *runner) task(ctx context.Context, e *entry, i int, t reader.Task, chain *transform.Chain, target record.Schema) error {
 	retry := r.job.file.Job.Setting.Retry
 	wait := retry.Backoff.Duration
 	for attempt := 0; ; attempt++ {
-		err := r.attempt(ctx, e, i, t, attempt, schema, target)
+		err := r.attempt(ctx, e, i, t, attempt, chain, target)
 		if err == nil {
 			r.mu.Lock()
 			r.tasks.done++
@@ -363,19 +375,22 @@ func (r *runner) task(ctx context.Context, e *entry, i int, t reader.Task, schem
 	}
 }
 
-func (r *runner) attempt(ctx context.Context, e *entry, i int, t reader.Task, attempt int, schema, target record.Schema) error {
+func (r *runner) attempt(ctx context.Context, e *entry, i int, t reader.Task, attempt int, chain *transform.Chain, target record.Schema) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	rej := &attemptRejecter{log: r.dirty, entry: e.index, task: t.String(), attempt: attempt}
 	pipe := channel.New(channel.Options{BatchRows: r.job.opts.BatchRows, Limiter: r.limiter, Rejecter: rej})
-	var conform *record.Conformer
+	var stages []channel.Stage
+	if len(e.transforms) > 0 {
+		stages = append(stages, chain.Stage())
+	}
 	if target != nil {
-		c, err := record.NewConformer(schema, target)
+		c, err := record.NewConformer(chain.Schema(), target)
 		if err != nil {
 			return plugin.Permanent(err)
 		}
 		if !c.Identity() {
-			conform = c
+			stages = append(stages, c.Conform)
 		}
 	}
 	r.mu.Lock()
@@ -399,7 +414,7 @@ func (r *runner) attempt(ctx context.Context, e *entry, i int, t reader.Task, at
 		out.Close(err)
 		readErr <- err
 	}()
-	werr := e.writer.Write(ctx, writer.Task{Index: i, Attempt: attempt, Source: t.String()}, pipe.Receiver(conform))
+	werr := e.writer.Write(ctx, writer.Task{Index: i, Attempt: attempt, Source: t.String()}, pipe.Receiver(stages...))
 	if werr != nil {
 		werr = fmt.Errorf("%s: %w", e.writerName, werr)
 		cancel(werr)

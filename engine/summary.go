@@ -15,6 +15,7 @@ type Stats struct {
 	Bytes       int64
 	ReadFailed  int64 // dirty records the reader rejected
 	WriteFailed int64 // dirty records rejected on the way into the writer
+	Filtered    int64 // records a transformer left out on purpose
 }
 
 func snapshot(c *channel.Counters) Stats {
@@ -23,6 +24,7 @@ func snapshot(c *channel.Counters) Stats {
 		Bytes:       c.Bytes.Load(),
 		ReadFailed:  c.ReadFailed.Load(),
 		WriteFailed: c.WriteFailed.Load(),
+		Filtered:    c.Filtered.Load(),
 	}
 }
 
@@ -31,6 +33,7 @@ func (s *Stats) add(o Stats) {
 	s.Bytes += o.Bytes
 	s.ReadFailed += o.ReadFailed
 	s.WriteFailed += o.WriteFailed
+	s.Filtered += o.Filtered
 }
 
 // Read is every record read from the source, good or dirty.
@@ -40,7 +43,7 @@ func (s Stats) Read() int64 { return s.Records + s.ReadFailed }
 func (s Stats) Failed() int64 { return s.ReadFailed + s.WriteFailed }
 
 // Written is every record that reached the writer whole.
-func (s Stats) Written() int64 { return s.Records - s.WriteFailed }
+func (s Stats) Written() int64 { return s.Records - s.WriteFailed - s.Filtered }
 
 // EntrySummary is one content entry's result.
 type EntrySummary struct {
@@ -94,6 +97,9 @@ func (s *Summary) Write(w io.Writer) {
 	fmt.Fprintf(&b, "%-22s: %s\n", "Records read", groupDigits(s.Stats.Read()))
 	fmt.Fprintf(&b, "%-22s: %s\n", "Records written", groupDigits(s.Stats.Written()))
 	fmt.Fprintf(&b, "%-22s: %s\n", "Records failed", groupDigits(s.Stats.Failed()))
+	if s.Stats.Filtered > 0 {
+		fmt.Fprintf(&b, "%-22s: %s\n", "Records filtered", groupDigits(s.Stats.Filtered))
+	}
 	if s.DirtyFile != "" {
 		fmt.Fprintf(&b, "%-22s: %s\n", "Dirty records in", s.DirtyFile)
 	}

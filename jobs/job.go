@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"datax/spec"
+	"datax/transform"
 )
 
 // File is a job file as DataX writes it: {"job": {...}}. DataX's optional
@@ -56,8 +57,9 @@ type Retry struct {
 
 // Content is one job.content[] entry.
 type Content struct {
-	Reader Plugin `json:"reader" required:"true" doc:"the source plugin"`
-	Writer Plugin `json:"writer" required:"true" doc:"the target plugin"`
+	Reader      Plugin             `json:"reader" required:"true" doc:"the source plugin"`
+	Writer      Plugin             `json:"writer" required:"true" doc:"the target plugin"`
+	Transformer []transform.Config `json:"transformer" doc:"per-column transformers applied in order between reader and writer (DataX's dx_substr, dx_pad, dx_replace, dx_filter, dx_digest; masking: dx_hash, dx_mask, dx_constant, dx_null)"`
 }
 
 // Plugin names a plugin and holds its raw parameters, decoded later by the

@@ -97,6 +97,10 @@ func (b *Batch) AppendRow(src *Batch, i int) {
 	}
 }
 
-// setCol makes column j share src's vector (used by Conformer for columns that
-// pass through unchanged).
-func (b *Batch) setCol(j int, v *Vector) { b.cols[j] = v }
+// SetView makes b a view over vectors owned elsewhere: schema s, column j
+// held by cols[j]. A view is read and passed on, never Reset or appended to:
+// its vectors belong to their owner.
+func (b *Batch) SetView(s Schema, cols []*Vector) {
+	b.schema = s
+	b.cols = append(b.cols[:0], cols...)
+}

@@ -224,3 +224,29 @@ func TestGeneratedDocs(t *testing.T) {
 		}
 	}
 }
+
+func TestTransformersInAJob(t *testing.T) {
+	dir := t.TempDir()
+	job := `{"job": {"content": [{
+		"reader": {"name": "streamreader", "parameter": {"sliceRecordCount": 5, "column": [{"type": "long", "incr": "1,1"}, {"type": "string", "value": "13812345678"}]}},
+		"transformer": [
+			{"name": "dx_filter", "parameter": {"columnIndex": 0, "paras": [">", "3"]}},
+			{"name": "dx_mask", "parameter": {"columnIndex": 1, "paras": ["3", "2"]}}],
+		"writer": {"name": "streamwriter", "parameter": {"fieldDelimiter": ",", "path": "` + dir + `", "fileName": "out.csv"}}}]}}`
+	code, out, errOut := run(t, dir, "run", writeJob(t, dir, job), "--progress=-1s")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "out.csv"))
+	if string(data) != "1,138******78\n2,138******78\n3,138******78\n" {
+		t.Errorf("wrote %q", data)
+	}
+	if !strings.Contains(out, "Records filtered      : 2") || !strings.Contains(out, "Records written       : 3") {
+		t.Errorf("summary:\n%s", out)
+	}
+	job = strings.Replace(job, `"dx_mask"`, `"dx_groovy"`, 1)
+	code, _, errOut = run(t, dir, "run", writeJob(t, dir, job))
+	if code != exitInvalid || !strings.Contains(errOut, "job.content[0].transformer[1].name: dx_groovy is not supported") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
