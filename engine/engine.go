@@ -168,13 +168,12 @@ func (j *Job) Run(ctx context.Context) (*Summary, error) {
 func (j *Job) caps() (records, bytes int64) {
 	speed := j.file.Job.Setting.Speed
 	records, bytes = speed.Record, speed.Byte
-	if c := j.file.Core; c != nil && c.Transport != nil && c.Transport.Channel != nil && c.Transport.Channel.Speed != nil {
-		per := c.Transport.Channel.Speed
-		if records <= 0 && per.Record > 0 {
-			records = per.Record * int64(speed.Channel)
+	if c := j.file.Core; c != nil {
+		if records <= 0 && c.ChannelRecord > 0 {
+			records = c.ChannelRecord * int64(speed.Channel)
 		}
-		if bytes <= 0 && per.Byte > 0 {
-			bytes = per.Byte * int64(speed.Channel)
+		if bytes <= 0 && c.ChannelByte > 0 {
+			bytes = c.ChannelByte * int64(speed.Channel)
 		}
 	}
 	return records, bytes

@@ -8,6 +8,7 @@ package jobs
 import (
 	"fmt"
 	"os"
+	"strconv"
 
 	"datax/spec"
 	"datax/transform"
@@ -17,7 +18,7 @@ import (
 // "core" section is accepted for the per-channel caps it can hold.
 type File struct {
 	Job  Job   `json:"job" required:"true" doc:"the job: its settings and the reader/writer pairs to run"`
-	Core *Core `json:"core" doc:"DataX core overrides; only transport.channel.speed is used (a per-channel cap)"`
+	Core *Core `json:"core" doc:"DataX's engine settings; any of its keys is accepted, only transport.channel.speed.byte/record are used (per-channel caps, times the channel count)"`
 }
 
 // Job is the body of a job file.
@@ -69,17 +70,45 @@ type Plugin struct {
 	Parameter any    `json:"parameter" doc:"the plugin's parameters (see datax plugins describe NAME)"`
 }
 
-// Core is DataX's "core" section, reduced to what has a meaning here.
+// Core is DataX's "core" section (its engine settings: transport classes,
+// buffer sizes, dataXServer, ...). Job files often carry a copy of DataX's
+// core.json, so every key is accepted; only the per-channel caps
+// transport.channel.speed.byte and .record have a meaning here, and they are
+// checked.
 type Core struct {
-	Transport *struct {
-		Channel *struct {
-			Speed *struct {
-				Byte   int64 `json:"byte" doc:"per-channel byte cap (DataX); multiplied by the channel count"`
-				Record int64 `json:"record" doc:"per-channel record cap (DataX); multiplied by the channel count"`
-			} `json:"speed" doc:"per-channel caps"`
-		} `json:"channel" doc:"channel settings"`
-	} `json:"transport" doc:"transport settings"`
+	ChannelByte, ChannelRecord int64
 }
+
+// UnmarshalParam reads the caps and ignores the rest of DataX's core keys.
+func (c *Core) UnmarshalParam(raw any) error {
+	obj, ok := raw.(map[string]any)
+	if !ok {
+		return fmt.Errorf("expected an object {...}, got %s", spec.Describe(raw))
+	}
+	speed := obj
+	for _, key := range []string{"transport", "channel", "speed"} {
+		next, ok := speed[key].(map[string]any)
+		if !ok {
+			return nil
+		}
+		speed = next
+	}
+	for key, dst := range map[string]*int64{"byte": &c.ChannelByte, "record": &c.ChannelRecord} {
+		v, ok := speed[key]
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+		if err != nil || n < -1 {
+			return &spec.Error{Path: "transport.channel.speed." + key, Msg: "expected an integer (-1: no cap), got " + spec.Describe(v)}
+		}
+		*dst = n
+	}
+	return nil
+}
+
+// ParamType names the type in the reference.
+func (c *Core) ParamType() string { return "object" }
 
 // Validate checks values that the declaration alone cannot.
 func (s *Speed) Validate() error {

@@ -155,3 +155,21 @@ func TestBarePlaceholdersAreFilledAsText(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestDataXCoreSectionIsAccepted(t *testing.T) {
+	job := `{"core": {"dataXServer": {"address": "http://localhost:7001/api", "timeout": 10000},
+		"transport": {"channel": {"class": "com.alibaba.datax.core.transport.channel.memory.MemoryChannel",
+			"speed": {"byte": 2000000, "record": -1}, "flowControlInterval": 20, "capacity": 512}}},
+		"job": {"content": [{"reader": {"name": "r"}, "writer": {"name": "w"}}]}}`
+	f, err := Parse("job.json", []byte(job), Vars{NoEnv: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Core.ChannelByte != 2000000 || f.Core.ChannelRecord != -1 {
+		t.Errorf("core caps: %+v", f.Core)
+	}
+	_, err = Parse("job.json", []byte(`{"core": {"transport": {"channel": {"speed": {"byte": "fast"}}}}, "job": {"content": [{"reader": {"name": "r"}, "writer": {"name": "w"}}]}}`), Vars{NoEnv: true})
+	if err == nil || !strings.Contains(err.Error(), "core.transport.channel.speed.byte: expected an integer") {
+		t.Errorf("got %v", err)
+	}
+}

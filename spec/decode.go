@@ -211,6 +211,12 @@ func defaultValue(p Param) any {
 }
 
 func (d *decoder) value(p Param, raw any, path string, v reflect.Value) {
+	if v.Kind() == reflect.Pointer && implementsUnmarshaler(v.Type()) {
+		nv := reflect.New(v.Type().Elem())
+		d.value(p, raw, path, nv.Elem())
+		v.Set(nv)
+		return
+	}
 	if u, ok := v.Addr().Interface().(Unmarshaler); ok {
 		if err := u.UnmarshalParam(raw); err != nil {
 			d.relative(path, err)

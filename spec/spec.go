@@ -130,12 +130,17 @@ func structOf(t reflect.Type) reflect.Type {
 }
 
 func implementsUnmarshaler(t reflect.Type) bool {
-	return reflect.PointerTo(t).Implements(reflect.TypeFor[Unmarshaler]())
+	u := reflect.TypeFor[Unmarshaler]()
+	return t.Implements(u) || reflect.PointerTo(t).Implements(u)
 }
 
 func typeName(t reflect.Type) string {
 	if implementsUnmarshaler(t) {
-		if n, ok := reflect.New(t).Interface().(interface{ ParamType() string }); ok {
+		base := t
+		if base.Kind() == reflect.Pointer {
+			base = base.Elem()
+		}
+		if n, ok := reflect.New(base).Interface().(interface{ ParamType() string }); ok {
 			return n.ParamType()
 		}
 	}
