@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"datax/jobs"
 	"datax/jobs/examples"
@@ -248,5 +249,31 @@ func TestTransformersInAJob(t *testing.T) {
 	code, _, errOut = run(t, dir, "run", writeJob(t, dir, job))
 	if code != exitInvalid || !strings.Contains(errOut, "job.content[0].transformer[1].name: dx_groovy is not supported") {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestScheduleRunsJobsOnCron(t *testing.T) {
+	dir := t.TempDir()
+	job := writeJob(t, dir, streamJob(`{}`, goodReader, `{"name": "streamwriter", "parameter": {"print": false}}`))
+	sched := filepath.Join(dir, "schedule.json")
+	os.WriteFile(sched, []byte(`{"timeZone": "Asia/Shanghai", "history": "`+dir+`/history.jsonl",
+		"jobs": [{"name": "every-second", "cron": "@every 1s", "job": "`+job+`", "priority": 5}]}`), 0o644)
+	if code, out, errOut := run(t, dir, "schedule", "check", sched); code != 0 || !strings.Contains(out, "every-second") {
+		t.Fatalf("check: exit %d\n%s%s", code, out, errOut)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	if code := execute(ctx, []string{"schedule", "run", sched}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, stderr.String())
+	}
+	code, out, _ := run(t, dir, "schedule", "history", sched)
+	if code != 0 || strings.Count(out, "every-second") < 2 || !strings.Contains(out, " ok ") {
+		t.Fatalf("history: exit %d\n%s", code, out)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"jobs": [{"name": "x", "cron": "@every 1s", "job": "`+filepath.Join(dir, "missing.json")+`"}]}`), 0o644)
+	if code, _, errOut := run(t, dir, "schedule", "check", bad); code != exitInvalid || !strings.Contains(errOut, "job x: job file: open") {
+		t.Errorf("check of a missing job file: exit %d: %s", code, errOut)
 	}
 }

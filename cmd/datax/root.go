@@ -52,7 +52,8 @@ overridden by DATAX_* environment variables (DATAX_TIMEZONE, DATAX_WAREHOUSE, ..
 	pf.String("timezone", "", "time zone for ${bizdate} and time columns (default UTC, or the config's)")
 	g.v.BindPFlag("logfile", pf.Lookup("log-file"))
 	g.v.BindPFlag("timezone", pf.Lookup("timezone"))
-	root.AddCommand(newRunCmd(g), newPluginsCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(g), newPluginsCmd(), newVersionCmd(), newScheduleCmd(g))
+	root.AddCommand(newVerifyCmd())
 	return root
 }
 
