@@ -139,7 +139,7 @@ func (d *decoder) object(s *Spec, raw any, path string, v reflect.Value) {
 		d.fail(join(path, k), "unknown parameter %q%s", k, suggestion(k, s.Names()))
 	}
 	for _, p := range s.Params {
-		fv := v.Field(p.index)
+		fv := v.FieldByIndex(p.index)
 		val, present := obj[p.Name]
 		fpath := join(path, p.Name)
 		if !present || val == nil {

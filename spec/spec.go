@@ -42,7 +42,7 @@ type Param struct {
 	// Fields holds the parameters of an object or of each object in a list.
 	Fields []Param
 
-	index int
+	index []int // field index path (embedded structs share their fields)
 	goTyp reflect.Type
 }
 
@@ -76,7 +76,23 @@ func ofType(t reflect.Type) *Spec {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" || !f.IsExported() {
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			// An embedded struct without a json tag shares its parameters
+			// (a group several plugins declare once, e.g. HDFS connection keys).
+			for _, sp := range ofType(f.Type).Params {
+				if seen[sp.Name] {
+					panic(fmt.Sprintf("spec: %s declares %q twice (through %s)", t, sp.Name, f.Name))
+				}
+				seen[sp.Name] = true
+				sp.index = append([]int{i}, sp.index...)
+				s.Params = append(s.Params, sp)
+			}
+			continue
+		}
+		if !f.IsExported() {
 			continue
 		}
 		if name == "" {
@@ -91,7 +107,7 @@ func ofType(t reflect.Type) *Spec {
 			Doc:      f.Tag.Get("doc"),
 			Required: f.Tag.Get("required") == "true",
 			Example:  f.Tag.Get("example"),
-			index:    i,
+			index:    []int{i},
 			goTyp:    f.Type,
 		}
 		p.Default, p.HasDefault = f.Tag.Lookup("default")
