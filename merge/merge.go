@@ -114,6 +114,7 @@ var ErrScanGuard = errors.New("key scan guard")
 type Plan struct {
 	rules   Rules
 	out     record.Schema
+	snap    record.Schema
 	notes   []string
 	flag    int // output positions of the flag columns, or -1
 	flagDt  int
@@ -147,7 +148,7 @@ func NewPlan(delta, snap record.Schema, r Rules) (*Plan, error) {
 	if r.FlagColumn == "" {
 		r.FlagColumn = DefaultFlagColumn
 	}
-	p := &Plan{rules: r, flag: -1, flagDt: -1, dVer: -1, sVer: -1, sFlag: -1, sFlagD: -1}
+	p := &Plan{rules: r, snap: snap, flag: -1, flagDt: -1, dVer: -1, sVer: -1, sFlag: -1, sFlagD: -1}
 	var err error
 	if p.dKey, err = sortkey.New(delta, r.Key); err != nil {
 		return nil, fmt.Errorf("delta: key: %w", err)

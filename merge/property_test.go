@@ -123,8 +123,10 @@ func refMerge(snap []refRow, delta map[int64]refChange, deletes Deletes, version
 	return out
 }
 
-func TestMergeMatchesReference(t *testing.T) {
-	r := rand.New(rand.NewPCG(42, 6))
+// randomCase returns a random snapshot of keys below keys (about a share
+// of them, some flagged deleted before day when flags) and changes random
+// changes of keys below keys+keys/8.
+func randomCase(r *rand.Rand, keys, changes int64, day int64, flags bool) ([]refRow, []refChange) {
 	vals := []string{"a", "b", "c", "d"}
 	randVal := func() *string {
 		if r.IntN(5) == 0 {
@@ -133,6 +135,27 @@ func TestMergeMatchesReference(t *testing.T) {
 		v := vals[r.IntN(len(vals))]
 		return &v
 	}
+	var snap []refRow
+	for id := int64(0); id < keys; id++ {
+		if r.IntN(3) > 0 {
+			row := refRow{id: id, val: randVal(), ver: r.Int64N(20)}
+			if flags && r.IntN(6) == 0 {
+				d := day - 1 - r.Int64N(5)
+				row.flag, row.day = true, &d
+			}
+			snap = append(snap, row)
+		}
+	}
+	var log []refChange
+	for n := r.Int64N(changes + 1); n > 0; n-- {
+		op := []string{"I", "U", "U", "D"}[r.IntN(4)]
+		log = append(log, refChange{id: r.Int64N(keys + keys/8), val: randVal(), ver: r.Int64N(20), op: op, t: r.Int64N(10) * 60_000_000, pos: r.Int64N(5)})
+	}
+	return snap, log
+}
+
+func TestMergeMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(42, 6))
 	day := int64(20000)
 	iterations := 80
 	if testing.Short() {
@@ -140,22 +163,7 @@ func TestMergeMatchesReference(t *testing.T) {
 	}
 	for it := 0; it < iterations; it++ {
 		flags := it%2 == 1
-		var snap []refRow
-		for id := int64(0); id < 60; id++ {
-			if r.IntN(2) == 0 {
-				row := refRow{id: id, val: randVal(), ver: r.Int64N(20)}
-				if flags && r.IntN(6) == 0 {
-					d := day - 1 - r.Int64N(5)
-					row.flag, row.day = true, &d
-				}
-				snap = append(snap, row)
-			}
-		}
-		var log []refChange
-		for n := r.IntN(200); n > 0; n-- {
-			op := []string{"I", "U", "U", "D"}[r.IntN(4)]
-			log = append(log, refChange{id: r.Int64N(60), val: randVal(), ver: r.Int64N(20), op: op, t: r.Int64N(10) * 60_000_000, pos: r.Int64N(5)})
-		}
+		snap, log := randomCase(r, 60, 200, day, flags)
 		snapSchema := propSnapSchema
 		if flags {
 			snapSchema = propSnapFlagSchema
