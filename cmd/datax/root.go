@@ -53,6 +53,7 @@ overridden by DATAX_* environment variables (DATAX_TIMEZONE, DATAX_WAREHOUSE, ..
 	g.v.BindPFlag("logfile", pf.Lookup("log-file"))
 	g.v.BindPFlag("timezone", pf.Lookup("timezone"))
 	root.AddCommand(newRunCmd(g), newPluginsCmd(), newVersionCmd(), newScheduleCmd(g))
+	root.AddCommand(newVerifyCmd())
 	return root
 }
 
