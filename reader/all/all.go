@@ -2,5 +2,7 @@
 package all
 
 import (
+	_ "datax/reader/hdfs"
 	_ "datax/reader/stream"
+	_ "datax/reader/textfile"
 )

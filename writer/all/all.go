@@ -2,5 +2,7 @@
 package all
 
 import (
+	_ "datax/writer/hdfs"
 	_ "datax/writer/stream"
+	_ "datax/writer/textfile"
 )

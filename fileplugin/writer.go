@@ -1,0 +1,423 @@
+package fileplugin
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"datax/channel"
+	"datax/fileformat"
+	"datax/fileformat/parquet"
+	"datax/fileformat/text"
+	"datax/plugin"
+	"datax/record"
+	"datax/storage"
+	"datax/verify"
+	"datax/writer"
+)
+
+// Write modes (DataX's).
+const (
+	Append      = "append"
+	NonConflict = "nonConflict"
+	Truncate    = "truncate"
+)
+
+// WriterConfig is what a file writer plugin maps its parameters onto.
+type WriterConfig struct {
+	FS storage.Options
+	// Path is the table (or target) directory; Partition, if any, the
+	// partition below it ("dt=20261122/hh=01").
+	Path, Partition string
+	// FileName is the data files' name prefix (default "part").
+	FileName string
+	// WriteMode is Append, NonConflict or Truncate.
+	WriteMode string
+	// Columns are the file's columns; nil takes the source's.
+	Columns []fileformat.Column
+	// Parquet selects Parquet; else Text describes the text form.
+	Parquet        bool
+	ParquetOptions parquet.Options
+	Text           text.Options
+	// RollRows and RollBytes start a new file of a task after that many
+	// rows or bytes (0: one file per task).
+	RollRows, RollBytes int64
+}
+
+// Writer writes one task's rows into files in a staging directory and
+// publishes them, with _VERIFY.json and _SUCCESS, when the job commits.
+type Writer struct {
+	cfg    WriterConfig
+	log    *slog.Logger
+	fs     storage.FS
+	target string
+	stage  *storage.Stage
+	cols   []fileformat.Column
+	ext    string
+
+	mu        sync.Mutex
+	files     map[int][]verify.File // task → files of its successful attempt
+	published *verify.Manifest
+	notes     []string
+}
+
+// NewWriter returns a writer; it does no I/O.
+func NewWriter(cfg WriterConfig, env plugin.Env) *Writer {
+	if cfg.FileName == "" {
+		cfg.FileName = "part"
+	}
+	log := env.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	w := &Writer{cfg: cfg, log: log, files: map[int][]verify.File{}}
+	if cfg.Parquet {
+		w.ext = ".parquet"
+	} else {
+		w.ext = cfg.Text.Extension()
+	}
+	return w
+}
+
+// Prepare connects, checks the target (a file in the way, nonConflict on a
+// non-empty target), removes what a crashed run left, creates the staging
+// directory (which proves the target is writable) and returns the schema the
+// rows must have.
+func (w *Writer) Prepare(ctx context.Context, src record.Schema, tasks int) (record.Schema, error) {
+	fsys, err := storage.Open(w.cfg.FS)
+	if err != nil {
+		return nil, plugin.Permanent(err)
+	}
+	w.fs = fsys
+	root, err := storage.Clean(fsys, w.cfg.Path)
+	if err != nil {
+		return nil, plugin.Permanent(fmt.Errorf("path: %w", err))
+	}
+	w.target = root
+	if w.cfg.Partition != "" {
+		w.target = path.Join(root, w.cfg.Partition)
+	}
+	// Every ancestor that exists must be a directory.
+	for p := w.target; ; p = path.Dir(p) {
+		if _, err := storage.CheckDir(fsys, p); err != nil {
+			return nil, plugin.Permanent(fmt.Errorf("path: %w", err))
+		}
+		if p == path.Dir(p) {
+			break
+		}
+	}
+	if w.cfg.WriteMode == NonConflict {
+		if err := w.checkEmpty(); err != nil {
+			return nil, plugin.Permanent(err)
+		}
+	}
+	if err := w.columns(src); err != nil {
+		return nil, plugin.Permanent(err)
+	}
+	w.stage = storage.NewStage(fsys, w.target, storage.NewRunID())
+	done, err := w.stage.Clean()
+	for _, d := range done {
+		w.log.Warn("cleaned up after an earlier run that did not finish", "what", d)
+	}
+	if err != nil {
+		return nil, plugin.Permanent(err)
+	}
+	if err := w.stage.Create(); err != nil {
+		return nil, plugin.Permanent(err)
+	}
+	return fileformat.Records(w.cols), nil
+}
+
+// checkEmpty fails when the target holds visible files (nonConflict).
+func (w *Writer) checkEmpty() error {
+	exists, err := storage.CheckDir(w.fs, w.target)
+	if err != nil || !exists {
+		return err
+	}
+	files, err := storage.Visible(w.fs, w.target)
+	if err != nil {
+		return err
+	}
+	if len(files) > 0 {
+		return fmt.Errorf("writeMode nonConflict: %s already holds %d file(s) (%s); remove them, or use writeMode truncate (replace) or append",
+			storage.URL(w.fs, w.target), len(files), files[0].Name())
+	}
+	return nil
+}
+
+// columns settles the file columns: declared ones (as many as the source
+// has), or the source's own.
+func (w *Writer) columns(src record.Schema) error {
+	if w.cfg.Columns == nil {
+		for _, c := range src {
+			fc, err := fileformat.FromSource(c)
+			if err != nil {
+				return err
+			}
+			w.cols = append(w.cols, fc)
+		}
+		return nil
+	}
+	if len(w.cfg.Columns) != len(src) {
+		return fmt.Errorf("column lists %d columns but the reader produces %d (%s); they must match one to one", len(w.cfg.Columns), len(src), strings.Join(src.Names(), ", "))
+	}
+	w.cols = w.cfg.Columns
+	for j := range w.cols {
+		if w.cols[j].Kind == record.Decimal && w.cfg.Parquet && w.cols[j].Precision == 0 {
+			return fmt.Errorf("column %s: DECIMAL needs a precision", w.cols[j].Name)
+		}
+	}
+	return nil
+}
+
+// taskFile is one data file being written by a task attempt.
+type taskFile struct {
+	name  string
+	w     io.WriteCloser
+	buf   *bufio.Writer
+	hash  *verify.Hasher
+	enc   fileformat.Encoder
+	rows  int64
+	bytes int64 // uncompressed value bytes written
+}
+
+func (w *Writer) open(t writer.Task, seq int) (*taskFile, error) {
+	name := fmt.Sprintf("%s-%s-%05d-%03d%s", w.cfg.FileName, w.stage.RunID, t.Index, seq, w.ext)
+	if t.Attempt > 0 {
+		name = fmt.Sprintf("%s-%s-%05d-%03d.a%d%s", w.cfg.FileName, w.stage.RunID, t.Index, seq, t.Attempt, w.ext)
+	}
+	f, err := w.fs.Create(path.Join(w.stage.Dir, name))
+	if err != nil {
+		return nil, err
+	}
+	tf := &taskFile{name: name, w: f, buf: bufio.NewWriterSize(f, 1<<20)}
+	tf.hash = verify.NewHasher(tf.buf)
+	if w.cfg.Parquet {
+		opts := w.cfg.ParquetOptions
+		if w.cfg.RollBytes > 0 && (opts.RowGroupBytes == 0 || opts.RowGroupBytes > w.cfg.RollBytes) {
+			opts.RowGroupBytes = w.cfg.RollBytes
+		}
+		tf.enc, err = parquet.NewEncoder(tf.hash, w.cols, opts)
+	} else {
+		tf.enc, err = text.NewEncoder(tf.hash, w.cols, w.cfg.Text)
+	}
+	if err != nil {
+		f.Close()
+		return nil, plugin.Permanent(err)
+	}
+	return tf, nil
+}
+
+// finish closes the file and returns its manifest entry.
+func (tf *taskFile) finish() (verify.File, error) {
+	err := tf.enc.Close()
+	if err == nil {
+		err = tf.buf.Flush()
+	}
+	if cerr := tf.w.Close(); err == nil {
+		err = cerr
+	}
+	return tf.hash.Entry(tf.name, tf.rows), err
+}
+
+// Write stages one task attempt's rows; a failed attempt removes its files
+// before returning, so a retry starts clean.
+func (w *Writer) Write(ctx context.Context, t writer.Task, in *channel.Receiver) (err error) {
+	var done []verify.File
+	var cur *taskFile
+	defer func() {
+		if err == nil {
+			return
+		}
+		if cur != nil {
+			cur.enc.Close()
+			cur.w.Close()
+			done = append(done, verify.File{Name: cur.name})
+		}
+		for _, f := range done {
+			if rerr := w.fs.RemoveAll(path.Join(w.stage.Dir, f.Name)); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("removing the failed attempt's file %s: %w", f.Name, rerr))
+			}
+		}
+	}()
+	seq := 0
+	for {
+		b, err := in.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if b.Len() == 0 {
+			continue
+		}
+		if cur == nil {
+			if cur, err = w.open(t, seq); err != nil {
+				return err
+			}
+			seq++
+		}
+		n, err := cur.enc.Write(b, func(row int, reason error) error { return in.Reject(b, row, reason) })
+		if err != nil {
+			return fmt.Errorf("%s: %w", cur.name, err)
+		}
+		cur.rows += int64(n)
+		cur.bytes += int64(b.Size())
+		if (w.cfg.RollRows > 0 && cur.rows >= w.cfg.RollRows) || (w.cfg.RollBytes > 0 && cur.hash.Size() >= w.cfg.RollBytes) {
+			f, err := cur.finish()
+			cur = nil
+			done = append(done, f)
+			if err != nil {
+				return fmt.Errorf("%s: %w", f.Name, err)
+			}
+		}
+	}
+	if cur != nil {
+		f, err := cur.finish()
+		cur = nil
+		done = append(done, f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+	}
+	w.mu.Lock()
+	w.files[t.Index] = done
+	w.mu.Unlock()
+	return nil
+}
+
+// Commit publishes the staged files: the verification file goes with them,
+// the partition appears by rename (truncate: swapped in), then _SUCCESS.
+func (w *Writer) Commit(ctx context.Context) error {
+	m := &verify.Manifest{RunID: w.stage.RunID}
+	tasks := make([]int, 0, len(w.files))
+	for i := range w.files {
+		tasks = append(tasks, i)
+	}
+	sort.Ints(tasks)
+	for _, i := range tasks {
+		m.Add(w.files[i]...)
+	}
+	exists, err := storage.CheckDir(w.fs, w.target)
+	if err != nil {
+		return err
+	}
+	if w.cfg.WriteMode == NonConflict {
+		if err := w.checkEmpty(); err != nil {
+			return plugin.Permanent(fmt.Errorf("%w (written while this job ran)", err))
+		}
+	}
+	if !exists || w.cfg.WriteMode == Truncate {
+		if err := verify.Write(w.fs, w.stage.Dir, m); err != nil {
+			return err
+		}
+		if _, err := w.stage.Publish(storage.Replace); err != nil {
+			return err
+		}
+	} else {
+		if m, err = w.merge(ctx, m); err != nil {
+			return err
+		}
+	}
+	w.fs.RemoveAll(path.Join(w.target, verify.SuccessName))
+	if err := storage.WriteFile(w.fs, path.Join(w.target, verify.SuccessName), nil); err != nil {
+		return fmt.Errorf("published, but writing %s failed: %w", verify.SuccessName, err)
+	}
+	w.published = m
+	w.notes = append(w.notes, fmt.Sprintf("published %s (%s): %d file(s), %d rows, %d bytes; verify with: datax verify %s",
+		storage.URL(w.fs, w.target), w.cfg.WriteMode, len(m.Files), m.Rows, m.Bytes, storage.URL(w.fs, w.target)))
+	return nil
+}
+
+// merge moves the staged files into an existing target and rewrites its
+// verification file to cover every file there (files another tool put there
+// are checksummed now).
+func (w *Writer) merge(ctx context.Context, add *verify.Manifest) (*verify.Manifest, error) {
+	old, err := verify.Read(w.fs, w.target)
+	if err != nil {
+		if !errors.Is(err, verify.ErrNoManifest) {
+			return nil, err
+		}
+		old = &verify.Manifest{}
+	}
+	if _, err := w.stage.Publish(storage.Merge); err != nil {
+		return nil, err
+	}
+	files, err := storage.Visible(w.fs, w.target)
+	if err != nil {
+		return nil, err
+	}
+	m := &verify.Manifest{RunID: w.stage.RunID}
+	for _, fi := range files {
+		if fi.IsDir() {
+			continue
+		}
+		entry, ok := add.Lookup(fi.Name())
+		if !ok {
+			entry, ok = old.Lookup(fi.Name())
+		}
+		if !ok {
+			if entry, err = checksum(ctx, w.fs, path.Join(w.target, fi.Name())); err != nil {
+				return nil, err
+			}
+		}
+		m.Add(entry)
+	}
+	tmp := path.Join(w.target, ".datax-verify-"+w.stage.RunID)
+	if err := storage.WriteFile(w.fs, tmp, m.Marshal()); err != nil {
+		return nil, err
+	}
+	final := path.Join(w.target, verify.FileName)
+	if err := w.fs.RemoveAll(final); err != nil {
+		return nil, err
+	}
+	if err := w.fs.Rename(tmp, final); err != nil {
+		return nil, err
+	}
+	return m, w.stage.Discard()
+}
+
+// checksum computes the manifest entry of a file written by someone else
+// (rows unknown: 0).
+func checksum(ctx context.Context, fsys storage.FS, name string) (verify.File, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return verify.File{}, err
+	}
+	defer f.Close()
+	h := verify.NewHasher(io.Discard)
+	if _, err := io.Copy(h, f); err != nil {
+		return verify.File{}, err
+	}
+	return h.Entry(path.Base(name), 0), nil
+}
+
+// Abort removes the staging directory; nothing of the run becomes visible.
+func (w *Writer) Abort(ctx context.Context) error {
+	if w.stage == nil {
+		return nil
+	}
+	return w.stage.Discard()
+}
+
+// Report returns the summary lines.
+func (w *Writer) Report() []string { return w.notes }
+
+// Published returns the manifest of the published partition (after Commit).
+func (w *Writer) Published() *verify.Manifest { return w.published }
+
+// Close releases the filesystem.
+func (w *Writer) Close() error {
+	if w.fs == nil {
+		return nil
+	}
+	return w.fs.Close()
+}
