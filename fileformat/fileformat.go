@@ -182,7 +182,7 @@ func FromSource(src record.Column) (Column, error) {
 	if c.Kind != record.Decimal {
 		c.Precision = 0
 	}
-	if c.Kind != record.Timestamp {
+	if c.Kind != record.Timestamp && c.Kind != record.Decimal {
 		c.Scale = 0
 	}
 	return c, nil
