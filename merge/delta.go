@@ -151,12 +151,16 @@ func NewDelta(schema record.Schema, rules DeltaRules, opts extsort.Options) (*De
 // less the operation column and the dropped ones).
 func (d *Delta) Schema() record.Schema { return d.out }
 
+// Rows returns the schema of the delta's rows as Stream yields them (the
+// input schema).
+func (d *Delta) Rows() record.Schema { return d.schema }
+
 // Key returns the key columns (of the input schema, which the stream's
 // batches have).
 func (d *Delta) Key() sortkey.Cols { return d.key }
 
-// Rows returns the number of change records added.
-func (d *Delta) Rows() int64 { return d.rows }
+// Records returns the number of change records added.
+func (d *Delta) Records() int64 { return d.rows }
 
 // Add takes a batch of change records (input schema). An operation value
 // that is not configured fails it.

@@ -163,7 +163,7 @@ func runMerge(t testing.TB, logText, snapText string, dr DeltaRules, r Rules) (s
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := NewPlan(delta.Schema(), exampleSnapSchema, r)
+	plan, err := NewPlan(delta.Rows(), delta.Schema(), exampleSnapSchema, r)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -136,12 +136,16 @@ func (p *Plan) Out() record.Schema { return p.out }
 // Notes returns remarks about the schemas (added or missing columns).
 func (p *Plan) Notes() []string { return p.notes }
 
-// NewPlan checks that a delta with schema delta can be merged into a
-// snapshot with schema snap (nil for a first snapshot) and computes the
+// NewPlan checks that a delta whose rows have schema rows, of which the
+// columns of out are kept (nil: all), can be merged into a snapshot with
+// schema snap (nil for a first snapshot) and computes the
 // output schema: the snapshot's columns, then columns new in the delta
 // (nullable), then the flag columns in Flag mode. A key column missing, or
 // a column whose type changed incompatibly, is an error naming it.
-func NewPlan(delta, snap record.Schema, r Rules) (*Plan, error) {
+func NewPlan(rows, delta, snap record.Schema, r Rules) (*Plan, error) {
+	if delta == nil {
+		delta = rows
+	}
 	if r.Deletes == "" {
 		r.Deletes = Flag
 	}
@@ -150,7 +154,7 @@ func NewPlan(delta, snap record.Schema, r Rules) (*Plan, error) {
 	}
 	p := &Plan{rules: r, snap: snap, flag: -1, flagDt: -1, dVer: -1, sVer: -1, sFlag: -1, sFlagD: -1}
 	var err error
-	if p.dKey, err = sortkey.New(delta, r.Key); err != nil {
+	if p.dKey, err = sortkey.New(rows, r.Key); err != nil {
 		return nil, fmt.Errorf("delta: key: %w", err)
 	}
 	base := snap
@@ -194,7 +198,7 @@ func NewPlan(delta, snap record.Schema, r Rules) (*Plan, error) {
 		}
 	}
 	if r.Version != "" {
-		if p.dVer = delta.Index(r.Version); p.dVer < 0 {
+		if p.dVer = rows.Index(r.Version); p.dVer < 0 || delta.Index(r.Version) < 0 {
 			return nil, fmt.Errorf("version: column %s not found in the delta (columns: %s)", r.Version, strings.Join(delta.Names(), ", "))
 		}
 		if snap != nil {
@@ -225,9 +229,14 @@ func NewPlan(delta, snap record.Schema, r Rules) (*Plan, error) {
 			}
 		}
 	}
-	p.dProj = NewProjection(p.out, delta).Skip(p.flag, p.flagDt)
+	p.dProj = NewProjection(p.out, rows).Skip(p.flag, p.flagDt)
+	for j, c := range p.out {
+		if delta.Index(c.Name) < 0 && p.dProj.src[j] >= 0 {
+			p.dProj.src[j] = -1 // a dropped column of the delta
+		}
+	}
 	if p.dVer >= 0 {
-		p.verKind = delta[p.dVer].Kind
+		p.verKind = rows[p.dVer].Kind
 		if p.sVer >= 0 && snap[p.sVer].Kind != p.verKind {
 			return nil, fmt.Errorf("version: column %s is %s in the delta and %s in the previous snapshot", r.Version, p.verKind, snap[p.sVer].Kind)
 		}

@@ -32,9 +32,11 @@ type refRow struct {
 }
 
 var (
+	// The change log's bookkeeping columns come first and between the row's,
+	// so that dropping them moves the row's columns.
 	propLogSchema = record.Schema{
-		{Name: "id", Kind: record.Int}, {Name: "val", Kind: record.String}, {Name: "ver", Kind: record.Int},
-		{Name: "op", Kind: record.String}, {Name: "t", Kind: record.Timestamp}, {Name: "pos", Kind: record.Int},
+		{Name: "op", Kind: record.String}, {Name: "t", Kind: record.Timestamp}, {Name: "id", Kind: record.Int},
+		{Name: "val", Kind: record.String}, {Name: "pos", Kind: record.Int}, {Name: "ver", Kind: record.Int},
 	}
 	propSnapSchema     = record.Schema{{Name: "id", Kind: record.Int}, {Name: "val", Kind: record.String}, {Name: "ver", Kind: record.Int}}
 	propSnapFlagSchema = append(slices.Clone(propSnapSchema),
@@ -63,8 +65,8 @@ func refDelta(log []refChange, mode DeleteMode) map[int64]refChange {
 	out := map[int64]refChange{}
 	for id, cs := range by {
 		slices.SortStableFunc(cs, func(a, b refChange) int {
-			return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.pos, b.pos), cmpNullString(a.val, b.val),
-				cmp.Compare(a.ver, b.ver), strings.Compare(a.op, b.op))
+			return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.pos, b.pos), strings.Compare(a.op, b.op),
+				cmpNullString(a.val, b.val), cmp.Compare(a.ver, b.ver))
 		})
 		last := cs[len(cs)-1]
 		switch {
@@ -208,7 +210,7 @@ func nativeMerge(t *testing.T, logs []*record.Batch, snaps []*record.Batch, snap
 	if version {
 		rules.Version = "ver"
 	}
-	plan, err := NewPlan(delta.Schema(), snapSchema, rules)
+	plan, err := NewPlan(delta.Rows(), delta.Schema(), snapSchema, rules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,12 +248,12 @@ func logBatches(log []refChange, size int) []*record.Batch {
 	for start := 0; start < len(log); start += size {
 		b := record.NewBatch(propLogSchema)
 		for _, c := range log[start:min(len(log), start+size)] {
-			b.Col(0).AppendInt(c.id)
-			appendNullString(b.Col(1), c.val)
-			b.Col(2).AppendInt(c.ver)
-			b.Col(3).AppendString(c.op)
-			b.Col(4).AppendInt(c.t)
-			b.Col(5).AppendInt(c.pos)
+			b.Col(0).AppendString(c.op)
+			b.Col(1).AppendInt(c.t)
+			b.Col(2).AppendInt(c.id)
+			appendNullString(b.Col(3), c.val)
+			b.Col(4).AppendInt(c.pos)
+			b.Col(5).AppendInt(c.ver)
 		}
 		out = append(out, b)
 	}

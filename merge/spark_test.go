@@ -73,7 +73,7 @@ func TestEmittedSQLMatchesNativeInSpark(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			plan, err := NewPlan(delta.Schema(), snapSchema, rules)
+			plan, err := NewPlan(delta.Rows(), delta.Schema(), snapSchema, rules)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,318 @@
+package merge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path"
+	"time"
+
+	"datax/extsort"
+	"datax/plugin"
+	"datax/record"
+	"datax/rowstream"
+	"datax/sortkey"
+	"datax/storage"
+	"datax/verify"
+)
+
+// Source produces the records of one input (a reader drained by
+// engine.Drain, a partition): it calls fn for every batch (valid only
+// during the call) and returns the records' schema.
+type Source func(ctx context.Context, fn func(*record.Batch) error) (record.Schema, error)
+
+// PartitionSource reads a Parquet partition directory as a Source.
+func PartitionSource(fsys storage.FS, dir string) Source {
+	return func(ctx context.Context, fn func(*record.Batch) error) (record.Schema, error) {
+		p, err := OpenPartition(fsys, dir)
+		if err != nil {
+			return nil, err
+		}
+		s := p.Stream(ctx).(*partStream)
+		defer s.Close()
+		for {
+			b, err := s.Next()
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					return p.Schema, nil
+				}
+				return p.Schema, err
+			}
+			if err := fn(b); err != nil {
+				return p.Schema, err
+			}
+		}
+	}
+}
+
+// Job is one day's merge of a table: the delta (from a Source, by
+// DeltaRules) into the previous day's partition, written as the day's
+// partition, then retention.
+type Job struct {
+	Table Table
+	// Day is the partition written; Previous the snapshot merged into
+	// (default: the day before Day).
+	Day, Previous string
+	// Initial makes the delta the first snapshot (no previous partition).
+	Initial bool
+	Rules   Rules
+	Delta   DeltaRules
+	// DeltaSource yields the change records; ScanSource, when set, the
+	// source's current keys (key-scan delete detection).
+	DeltaSource, ScanSource Source
+	// MemoryBytes bounds the sorts (default 256 MiB), SpillDir where they
+	// spill (default os.TempDir()).
+	MemoryBytes int64
+	SpillDir    string
+	Writer      WriterOptions
+	// KeepDays: partitions older than this many days before Day are
+	// removed, never the newest verified one (0: keep all).
+	KeepDays int
+	Log      *slog.Logger
+}
+
+// Result is what a merge did.
+type Result struct {
+	Stats   Stats
+	Notes   []string
+	Pruned  []string
+	Cleaned []string
+	Dir     string
+	Sorted  bool // the previous snapshot was already sorted (no sort needed)
+}
+
+// Lines renders the result for the summary.
+func (r *Result) Lines() []string {
+	l := append([]string{"published " + r.Dir}, r.Stats.Lines()...)
+	if !r.Sorted {
+		l = append(l, "merge: the previous snapshot was not sorted by key (or first run): sorted externally")
+	}
+	for _, n := range r.Notes {
+		l = append(l, "merge: "+n)
+	}
+	for _, p := range r.Pruned {
+		l = append(l, "retention: removed "+p)
+	}
+	return l
+}
+
+// ParseDay parses a YYYYMMDD day.
+func ParseDay(day string) (time.Time, error) {
+	t, err := time.Parse("20060102", day)
+	if err != nil {
+		return t, fmt.Errorf("day %q: expected YYYYMMDD", day)
+	}
+	return t, nil
+}
+
+// Run runs the merge. On any error nothing is published.
+func (j *Job) Run(ctx context.Context) (*Result, error) {
+	if j.Log == nil {
+		j.Log = slog.New(slog.DiscardHandler)
+	}
+	day, err := ParseDay(j.Day)
+	if err != nil {
+		return nil, err
+	}
+	if j.Previous == "" {
+		j.Previous = day.AddDate(0, 0, -1).Format("20060102")
+	} else if _, err := ParseDay(j.Previous); err != nil {
+		return nil, fmt.Errorf("previous %w", err)
+	}
+	j.Rules.Day = day.Unix() / 86400
+	if j.MemoryBytes <= 0 {
+		j.MemoryBytes = 256 << 20
+	}
+	res := &Result{Dir: storage.URL(j.Table.FS, j.Table.Dir(j.Day))}
+	fsys := j.Table.FS
+
+	// The previous snapshot must exist unless this is the first one.
+	var prev *Partition
+	var man *verify.Manifest
+	var info *Info
+	if !j.Initial {
+		dir := j.Table.Dir(j.Previous)
+		exists, err := storage.CheckDir(fsys, dir)
+		if err != nil {
+			return nil, err
+		}
+		if !exists {
+			return nil, fmt.Errorf("the previous snapshot %s does not exist: merge it first, name another day with --previous, or make the delta the first snapshot with --initial", storage.URL(fsys, dir))
+		}
+		if man, err = verify.Read(fsys, dir); err != nil {
+			return nil, fmt.Errorf("the previous snapshot: %w", err)
+		}
+		if prev, err = OpenPartition(fsys, dir); err != nil {
+			return nil, err
+		}
+		if info, err = ReadInfo(fsys, dir); err != nil {
+			return nil, err
+		}
+	}
+
+	// The delta: every change record, sorted and reduced to one per key.
+	sortOpts := func(share int64) extsort.Options {
+		return extsort.Options{MemoryBytes: j.MemoryBytes * share / 10, Dir: j.SpillDir, BatchRows: 1024}
+	}
+	var delta *Delta
+	var deltaErr error
+	schema, err := j.DeltaSource(ctx, func(b *record.Batch) error {
+		if delta == nil {
+			if delta, deltaErr = NewDelta(b.Schema(), j.Delta, sortOpts(4)); deltaErr != nil {
+				return deltaErr
+			}
+		}
+		return delta.Add(b)
+	})
+	if err == nil && delta == nil {
+		delta, err = NewDelta(schema, j.Delta, sortOpts(4))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("delta: %w", err)
+	}
+	defer delta.Close()
+	deltaRows, err := delta.Stream()
+	if err != nil {
+		return nil, fmt.Errorf("delta: %w", err)
+	}
+
+	// The key scan, sorted.
+	var scan *Input
+	if j.ScanSource != nil {
+		var sorter *extsort.Sorter
+		var serr error
+		sschema, err := j.ScanSource(ctx, func(b *record.Batch) error {
+			if sorter == nil {
+				k, err := sortkey.New(b.Schema(), j.Rules.Key)
+				if err != nil {
+					serr = err
+					return err
+				}
+				sorter = extsort.New(b.Schema(), k, sortOpts(2))
+			}
+			return sorter.Add(b)
+		})
+		if err == nil && serr == nil && sorter == nil {
+			k, kerr := sortkey.New(sschema, j.Rules.Key)
+			if kerr != nil {
+				err = kerr
+			} else {
+				sorter = extsort.New(sschema, k, sortOpts(2))
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("key scan: %w", err)
+		}
+		defer sorter.Close()
+		rows, err := sorter.Sort()
+		if err != nil {
+			return nil, fmt.Errorf("key scan: %w", err)
+		}
+		scan = &Input{Schema: sschema, Rows: rows}
+	}
+
+	// The previous snapshot, sorted by key (streamed as it is when its info
+	// says it is sorted; checked either way).
+	var snapSchema record.Schema
+	var snapRows rowstream.Stream
+	if prev != nil {
+		snapSchema = prev.Schema
+		skey, err := sortkey.New(snapSchema, j.Rules.Key)
+		if err != nil {
+			return nil, fmt.Errorf("previous snapshot %s: key: %w", storage.URL(fsys, prev.Dir), err)
+		}
+		ps := prev.Stream(ctx).(*partStream)
+		defer ps.Close()
+		snapRows = ps
+		res.Sorted = info.SortedBy(j.Rules.Key)
+		if !res.Sorted {
+			sorter := extsort.New(snapSchema, skey, sortOpts(4))
+			defer sorter.Close()
+			for {
+				b, err := ps.Next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					return nil, err
+				}
+				if err := sorter.Add(b); err != nil {
+					return nil, err
+				}
+			}
+			if snapRows, err = sorter.Sort(); err != nil {
+				return nil, err
+			}
+		}
+		snapRows = CheckUnique(snapRows, skey, "the previous snapshot "+storage.URL(fsys, prev.Dir))
+	} else {
+		res.Sorted = true
+	}
+
+	plan, err := NewPlan(delta.Rows(), delta.Schema(), snapSchema, j.Rules)
+	if err != nil {
+		return nil, err
+	}
+	res.Notes = plan.Notes()
+	w, err := NewPartitionWriter(ctx, j.Table, j.Day, plan.Out(), j.Writer, plugin.Env{Log: j.Log})
+	if err != nil {
+		return nil, err
+	}
+	st, err := plan.Run(Input{Schema: schema, Rows: deltaRows}, delta.IsDelete, Input{Schema: snapSchema, Rows: snapRows}, scan, w.Sink())
+	res.Stats = st
+	if err == nil && man != nil && st.SnapshotRows != man.Rows {
+		err = fmt.Errorf("the previous snapshot has %d rows but its %s says %d: it changed after it was published; check it with datax verify", st.SnapshotRows, verify.FileName, man.Rows)
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		if aerr := w.Abort(err); aerr != nil {
+			j.Log.Warn("discarding the staged partition failed; the next run removes it", "err", aerr)
+		}
+		return res, err
+	}
+	if err := w.Commit(&Info{SortKey: j.Rules.Key, Order: OrderVersion, Day: j.Day, Stats: st.Lines()}); err != nil {
+		return res, err
+	}
+	res.Pruned, err = j.prune()
+	return res, err
+}
+
+// prune removes partitions more than KeepDays days before Day, never the
+// newest verified one and never one after Day.
+func (j *Job) prune() ([]string, error) {
+	if j.KeepDays <= 0 {
+		return nil, nil
+	}
+	day, _ := ParseDay(j.Day)
+	cutoff := day.AddDate(0, 0, -j.KeepDays).Format("20060102")
+	days, err := j.Table.Days()
+	if err != nil {
+		return nil, err
+	}
+	newestGood := ""
+	for i := len(days) - 1; i >= 0; i-- {
+		if days[i] > j.Day {
+			continue
+		}
+		if _, err := verify.Read(j.Table.FS, j.Table.Dir(days[i])); err == nil {
+			newestGood = days[i]
+			break
+		}
+	}
+	var pruned []string
+	for _, d := range days {
+		if _, err := ParseDay(d); err != nil || d > cutoff || d == newestGood {
+			continue
+		}
+		dir := j.Table.Dir(d)
+		if err := j.Table.FS.RemoveAll(dir); err != nil {
+			return pruned, fmt.Errorf("retention: removing %s: %w", storage.URL(j.Table.FS, dir), err)
+		}
+		pruned = append(pruned, path.Base(dir))
+	}
+	return pruned, nil
+}
