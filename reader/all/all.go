@@ -3,6 +3,7 @@ package all
 
 import (
 	_ "datax/reader/hdfs"
+	_ "datax/reader/mysql"
 	_ "datax/reader/stream"
 	_ "datax/reader/textfile"
 )
