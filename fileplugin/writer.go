@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"datax/channel"
 	"datax/fileformat"
@@ -106,7 +107,7 @@ func (w *Writer) Prepare(ctx context.Context, src record.Schema, tasks int) (rec
 	}
 	// Every ancestor that exists must be a directory.
 	for p := w.target; ; p = path.Dir(p) {
-		if _, err := storage.CheckDir(fsys, p); err != nil {
+		if _, err := storage.CheckDir(fsys, p); err != nil && !errors.Is(err, syscall.ENOTDIR) {
 			return nil, plugin.Permanent(fmt.Errorf("path: %w", err))
 		}
 		if p == path.Dir(p) {

@@ -181,6 +181,15 @@ func (h *hdfsFS) Create(name string) (io.WriteCloser, error) {
 // replicating, as the Java client does.
 type hdfsWriter struct{ *hdfs.FileWriter }
 
+// Write skips empty writes: colinmarc/hdfs would allocate a block for one,
+// and a file whose last block is empty never completes.
+func (w *hdfsWriter) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return w.FileWriter.Write(p)
+}
+
 func (w *hdfsWriter) Close() error {
 	wait := 50 * time.Millisecond
 	for i := 0; ; i++ {

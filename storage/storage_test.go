@@ -80,6 +80,11 @@ func TestFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		write(t, fsys, dir+"/f2", "world")
+		write(t, fsys, dir+"/empty", "") // _SUCCESS is empty
+		if got := read(t, fsys, dir+"/empty"); got != "" {
+			t.Fatalf("empty file read back %q", got)
+		}
+		fsys.RemoveAll(dir + "/empty")
 		write(t, fsys, dir+"/f1", "hello, storage")
 		if got := read(t, fsys, dir+"/f1"); got != "hello, storage" {
 			t.Fatalf("read back %q", got)

@@ -59,9 +59,14 @@ spark = (SparkSession.builder.master("local[1]").appName("datax-test")
          .config("spark.sql.shuffle.partitions", "1")
          .getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")
+from pyspark.sql.types import DecimalType
+from pyspark.sql.functions import col
 df = spark.read.parquet(sys.argv[1])
+types = [f.dataType.simpleString() for f in df.schema.fields]
+# Decimals as Spark's own text (BigDecimal.toPlainString, at the column's scale).
+df = df.select([col(f.name).cast("string").alias(f.name) if isinstance(f.dataType, DecimalType) else col(f.name) for f in df.schema.fields])
 rows = sorted(df.collect(), key=lambda r: (r[0] is None, r[0]))
-out = {"names": df.columns, "types": [f.dataType.simpleString() for f in df.schema.fields],
+out = {"names": df.columns, "types": types,
        "rows": [[norm(v) for v in r] for r in rows]}
 spark.stop()
 print(json.dumps(out))

@@ -1,0 +1,100 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"datax/channel"
+	"datax/engine"
+	"datax/jobs"
+	"datax/plugin"
+	"datax/reader"
+	"datax/record"
+)
+
+// Source is a reader for writer tests: it produces the given rows (text
+// parsed as each column's kind; "NULL" is a null) in every one of Tasks
+// tasks, and counts the calls of Read, so a test can tell that a job failed
+// before reading. Register it under the name "testreader" with Registry.
+type Source struct {
+	Schema record.Schema
+	Rows   [][]string
+	Tasks  int // default 1
+	Reads  atomic.Int64
+}
+
+type sourceTask int
+
+func (t sourceTask) String() string { return fmt.Sprintf("test task %d", int(t)) }
+
+// Split returns Tasks tasks.
+func (s *Source) Split(ctx context.Context, want int) (record.Schema, []reader.Task, error) {
+	n := max(s.Tasks, 1)
+	tasks := make([]reader.Task, n)
+	for i := range tasks {
+		tasks[i] = sourceTask(i)
+	}
+	return s.Schema, tasks, nil
+}
+
+// Read sends the rows.
+func (s *Source) Read(ctx context.Context, t reader.Task, out *channel.Sender) error {
+	s.Reads.Add(1)
+	b, err := out.Batch(ctx, s.Schema)
+	if err != nil {
+		return err
+	}
+	for _, row := range s.Rows {
+		for j, v := range row {
+			if v == "NULL" {
+				b.Col(j).AppendNull()
+				continue
+			}
+			if err := record.ParseText(b.Col(j), s.Schema[j], []byte(v)); err != nil {
+				return plugin.Permanent(fmt.Errorf("test row %q: column %s: %w", row, s.Schema[j].Name, err))
+			}
+		}
+		if out.Full(b) {
+			if err := out.Send(ctx, b); err != nil {
+				return err
+			}
+			if b, err = out.Batch(ctx, s.Schema); err != nil {
+				return err
+			}
+		}
+	}
+	return out.Send(ctx, b)
+}
+
+type noParams struct{}
+
+// Registry returns a reader registry holding the standard readers and this
+// source as "testreader".
+func (s *Source) Registry() *reader.Registry {
+	reg := plugin.NewRegistry[reader.Reader]("reader")
+	for _, name := range reader.Default.Names() {
+		e, _ := reader.Default.Lookup(name)
+		reg.Add(e)
+	}
+	reg.Add(plugin.Declare("testreader", "rows given by the test", nil, func(*noParams, plugin.Env) (reader.Reader, error) { return s, nil }))
+	return reg
+}
+
+// RunJob parses a job file given as text (${bizdate} and friends filled from
+// vars) and runs it with the given reader registry (nil: the default). It
+// returns the summary and the error of Build or Run.
+func RunJob(t testing.TB, job string, readers *reader.Registry, vars map[string]string) (*engine.Summary, error) {
+	t.Helper()
+	f, err := jobs.Parse("test.json", []byte(job), jobs.Vars{Values: vars, NoEnv: true, Location: time.UTC})
+	if err != nil {
+		return nil, err
+	}
+	j, err := engine.Build("test.json", f, engine.Options{Readers: readers, Progress: -1, DirtyFile: t.TempDir() + "/dirty.jsonl"})
+	if err != nil {
+		return nil, err
+	}
+	return j.Run(context.Background())
+}
