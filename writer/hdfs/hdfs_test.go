@@ -107,7 +107,7 @@ var bizdate = map[string]string{"bizdate": "20261122"}
 // target is a place to write: local disk, or a fresh HDFS directory.
 type target struct {
 	name, defaultFS, root string
-	fs                   storage.FS
+	fs                    storage.FS
 }
 
 func (tg target) url(p string) string {
