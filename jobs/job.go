@@ -161,23 +161,34 @@ func Load(name string, vars Vars) (*File, error) {
 
 // Parse is Load for a job file already in memory.
 func Parse(name string, data []byte, vars Vars) (*File, error) {
+	f := &File{}
+	if err := Decode(name, data, vars, f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Decode fills dst, a pointer to a struct declared with spec tags, from a
+// JSON config file the way a job file is read: ${variables} filled, then
+// decoded and validated, errors naming the file and the JSON path. Other
+// config files (merge, delta, drift) use it.
+func Decode(name string, data []byte, vars Vars, dst any) error {
 	data, err := vars.ExpandBare(data)
 	if err != nil {
-		return nil, spec.InFile(name, err)
+		return spec.InFile(name, err)
 	}
 	tree, err := spec.ParseJSON(name, data)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	tree, err = vars.Substitute(tree, "")
 	if err != nil {
-		return nil, spec.InFile(name, err)
+		return spec.InFile(name, err)
 	}
-	f := &File{}
-	if err := spec.Of(f).Decode(tree, "", f); err != nil {
-		return nil, spec.InFile(name, err)
+	if err := spec.Of(dst).Decode(tree, "", dst); err != nil {
+		return spec.InFile(name, err)
 	}
-	return f, nil
+	return nil
 }
 
 // ContentPath is the JSON path of content entry i's reader or writer

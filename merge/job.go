@@ -316,3 +316,121 @@ func (j *Job) prune() ([]string, error) {
 	}
 	return pruned, nil
 }
+
+// DeltaJob writes a day's delta as a partition of a delta table: the
+// change records reduced to one row per key (DeltaRules), sorted by key, the
+// operation column replaced by FlagColumn (true on deletes).
+type DeltaJob struct {
+	Table       Table
+	Day         string
+	Delta       DeltaRules
+	Source      Source
+	FlagColumn  string
+	MemoryBytes int64
+	SpillDir    string
+	Writer      WriterOptions
+	Log         *slog.Logger
+}
+
+// DeltaResult is what a delta job did.
+type DeltaResult struct {
+	Records, Rows, Deletes int64
+	Dir                    string
+	Spilled                extsort.Stats
+}
+
+// Lines renders the result for the summary.
+func (r *DeltaResult) Lines() []string {
+	l := []string{fmt.Sprintf("published %s: %d change records → %d keys (%d deletes)", r.Dir, r.Records, r.Rows, r.Deletes)}
+	if r.Spilled.Runs > 0 {
+		l = append(l, fmt.Sprintf("delta: sorted with %d spill runs (%d MiB)", r.Spilled.Runs, r.Spilled.SpilledBytes>>20))
+	}
+	return l
+}
+
+// Run builds and publishes the delta partition.
+func (j *DeltaJob) Run(ctx context.Context) (*DeltaResult, error) {
+	if _, err := ParseDay(j.Day); err != nil {
+		return nil, err
+	}
+	if j.FlagColumn == "" {
+		j.FlagColumn = DefaultFlagColumn
+	}
+	if j.Log == nil {
+		j.Log = slog.New(slog.DiscardHandler)
+	}
+	opts := extsort.Options{MemoryBytes: j.MemoryBytes, Dir: j.SpillDir}
+	var delta *Delta
+	schema, err := j.Source(ctx, func(b *record.Batch) error {
+		if delta == nil {
+			var err error
+			if delta, err = NewDelta(b.Schema(), j.Delta, opts); err != nil {
+				return err
+			}
+		}
+		return delta.Add(b)
+	})
+	if err == nil && delta == nil {
+		delta, err = NewDelta(schema, j.Delta, opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("delta: %w", err)
+	}
+	defer delta.Close()
+	rows, err := delta.Stream()
+	if err != nil {
+		return nil, err
+	}
+	out := delta.Schema()
+	flag := out.Index(j.FlagColumn)
+	if flag < 0 {
+		out = append(out, record.Column{Name: j.FlagColumn, Kind: record.Bool, SourceType: "datax"})
+		flag = len(out) - 1
+	} else if out[flag].Kind != record.Bool {
+		return nil, fmt.Errorf("column %s is the deleted flag and must be bool, but it is %s", j.FlagColumn, out[flag].Kind)
+	}
+	proj := NewProjection(out, delta.Rows()).Skip(flag)
+	w, err := NewPartitionWriter(ctx, j.Table, j.Day, out, j.Writer, plugin.Env{Log: j.Log})
+	if err != nil {
+		return nil, err
+	}
+	res := &DeltaResult{Dir: storage.URL(j.Table.FS, j.Table.Dir(j.Day))}
+	err = func() error {
+		sink := w.Sink()
+		for {
+			b, err := rows.Next()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			ob, err := sink.Batch()
+			if err != nil {
+				return err
+			}
+			for i := 0; i < b.Len(); i++ {
+				proj.Append(ob, b, i)
+				del := delta.IsDelete(b, i)
+				ob.Col(flag).AppendBool(del)
+				if del {
+					res.Deletes++
+				}
+			}
+			res.Rows += int64(b.Len())
+			if err := sink.Send(ob); err != nil {
+				return err
+			}
+		}
+	}()
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		w.Abort(err)
+		return res, err
+	}
+	res.Records = delta.Records()
+	res.Spilled = delta.SortStats()
+	return res, w.Commit(&Info{SortKey: j.Delta.Key, Order: OrderVersion, Day: j.Day})
+}

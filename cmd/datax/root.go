@@ -54,6 +54,8 @@ overridden by DATAX_* environment variables (DATAX_TIMEZONE, DATAX_WAREHOUSE, ..
 	g.v.BindPFlag("timezone", pf.Lookup("timezone"))
 	root.AddCommand(newRunCmd(g), newPluginsCmd(), newVersionCmd(), newScheduleCmd(g))
 	root.AddCommand(newVerifyCmd())
+	root.AddCommand(newDeltaCmd(g))
+	root.AddCommand(newMergeCmd(g))
 	return root
 }
 
