@@ -30,7 +30,8 @@ type Table struct {
 }
 
 // DuckDB runs query in DuckDB (the python package of the test venv) and
-// returns the result; rows are as DuckDB returns them (order with ORDER BY).
+// returns the result (empty for a statement such as COPY); rows are as
+// DuckDB returns them (order with ORDER BY).
 func DuckDB(t testing.TB, query string) Table {
 	t.Helper()
 	py := Python(t, "duckdb")
@@ -39,7 +40,9 @@ import duckdb
 con = duckdb.connect()
 con.execute("SET TimeZone='UTC'")
 rel = con.sql(sys.argv[1])
-out = {"names": rel.columns, "types": [str(t) for t in rel.types], "rows": [[norm(v) for v in r] for r in rel.fetchall()]}
+out = {"names": [], "types": [], "rows": []}
+if rel is not None:  # statements such as COPY have no result
+    out = {"names": rel.columns, "types": [str(t) for t in rel.types], "rows": [[norm(v) for v in r] for r in rel.fetchall()]}
 print(json.dumps(out))
 `
 	return decodeTable(t, RunPython(t, py, script, query))

@@ -1,0 +1,198 @@
+package hdfs_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"datax/engine"
+	"datax/plugin"
+	_ "datax/reader/hdfs"
+	"datax/record"
+	"datax/spec"
+	"datax/storage"
+	"datax/testing/testenv"
+	_ "datax/writer/stream"
+)
+
+// duckParquet has DuckDB (an independent writer) write a Parquet file.
+func duckParquet(t *testing.T, name, query string) {
+	t.Helper()
+	testenv.DuckDB(t, "COPY ("+query+") TO '"+name+"' (FORMAT parquet)")
+}
+
+const duckRows = `SELECT * FROM (VALUES
+  (1::BIGINT, 18446744073709551615::UBIGINT, 9999999999999999999999999999.9999999999::DECIMAL(38,10), TIMESTAMP '2026-11-22 23:59:59.999999', DATE '2026-11-22', 'emoji 😀'::VARCHAR, '\x00\x01'::BLOB, 1.5::DOUBLE, true, 7::INTEGER),
+  (2, 0, -0.0000000001, TIMESTAMP '1970-01-01 00:00:00', DATE '1970-01-01', '', ''::BLOB, -0.25, false, -7),
+  (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+) t(id, u, amount, created, day, note, raw, score, flag, n)`
+
+// read runs the reader of a job parameter object and returns its schema
+// and rows as text ("NULL" for nulls), sorted.
+func read(t *testing.T, params string) (record.Schema, [][]string, error) {
+	t.Helper()
+	raw, err := decode(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := engine.BuildReader(nil, "hdfsreader", raw, "parameter", plugin.Env{})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.(interface{ Close() error }).Close()
+	var mu sync.Mutex
+	var rows [][]string
+	schema, err := engine.Drain(context.Background(), r, 2, func(b *record.Batch) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for i := 0; i < b.Len(); i++ {
+			var row []string
+			for j, c := range b.Schema() {
+				if b.Col(j).IsNull(i) {
+					row = append(row, "NULL")
+				} else {
+					row = append(row, string(record.AppendText(nil, b.Col(j), i, c)))
+				}
+			}
+			rows = append(rows, row)
+		}
+		return nil
+	})
+	slices.SortFunc(rows, func(a, b []string) int { return strings.Compare(strings.Join(a, "|"), strings.Join(b, "|")) })
+	return schema, rows, err
+}
+
+func decode(params string) (any, error) {
+	return spec.ParseJSON("params", []byte(params))
+}
+
+var allWant = [][]string{
+	{"1", "18446744073709551615", "9999999999999999999999999999.9999999999", "2026-11-22 23:59:59.999999", "2026-11-22", "emoji 😀", "\x00\x01", "1.5", "true", "7"},
+	{"2", "0", "-0.0000000001", "1970-01-01 00:00:00", "1970-01-01", "", "", "-0.25", "false", "-7"},
+	{"3", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"},
+}
+
+// Parquet written by DuckDB reads back with every logical type, on local
+// disk and from HDFS.
+func TestReadDuckDBParquet(t *testing.T) {
+	dir := t.TempDir()
+	local := filepath.Join(dir, "t.parquet")
+	duckParquet(t, local, duckRows)
+	cases := []struct{ name, fs, path string }{{"local", "file:///", local}}
+	var addr string
+	t.Run("hdfs-available", func(t *testing.T) { addr = testenv.HDFS(t) })
+	if addr != "" {
+		fsys, err := storage.Open(storage.Options{DefaultFS: "hdfs://" + addr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := fmt.Sprintf("/datax-test/hdfsreader-%d", time.Now().UnixNano())
+		defer fsys.RemoveAll(root)
+		fsys.MkdirAll(root + "/dt=1")
+		data, _ := os.ReadFile(local)
+		if err := storage.WriteFile(fsys, root+"/dt=1/t.parquet", data); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, struct{ name, fs, path string }{"hdfs", "hdfs://" + addr, "hdfs://" + addr + root + "/dt=*/*.parquet"})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			schema, rows, err := read(t, `{"defaultFS": "`+c.fs+`", "path": "`+c.path+`", "fileType": "parquet", "column": ["*"]}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kinds := fmt.Sprint(schema.Kinds())
+			if kinds != "[int uint decimal timestamp date string bytes float bool int]" || schema[2].Precision != 38 || schema[2].Scale != 10 {
+				t.Errorf("schema %v", schema)
+			}
+			if !slices.EqualFunc(rows, allWant, slices.Equal) {
+				t.Errorf("rows %q\nwant %q", rows, allWant)
+			}
+		})
+	}
+}
+
+// Columns by name (with a conversion), by index, and constants.
+func TestSelectColumns(t *testing.T) {
+	dir := t.TempDir()
+	duckParquet(t, filepath.Join(dir, "a.parquet"), duckRows)
+	duckParquet(t, filepath.Join(dir, "b.parquet"), "SELECT id + 10 AS id, u, amount, created, day, note, raw, score, flag, n FROM ("+duckRows+")")
+	schema, rows, err := read(t, `{"path": "`+dir+`/*.parquet", "fileType": "parquet", "column": [
+		{"name": "note"}, {"index": 0, "type": "string"}, {"name": "amount", "type": "DECIMAL(38,10)"}, {"name": "n", "type": "BIGINT"}, {"value": "20261122", "type": "date"}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(schema.Kinds()); got != "[string string decimal int date]" {
+		t.Errorf("kinds %s", got)
+	}
+	if len(rows) != 6 || !slices.Equal(rows[4], []string{"", "12", "-0.0000000001", "-7", "2026-11-22"}) || !slices.Equal(rows[3], []string{"emoji 😀", "1", "9999999999999999999999999999.9999999999", "7", "2026-11-22"}) {
+		t.Errorf("rows %q", rows)
+	}
+	// A value that does not fit the declared type is a dirty record.
+	_, _, err = read(t, `{"path": "`+dir+`/a.parquet", "fileType": "parquet", "column": [{"name": "u", "type": "BIGINT"}]}`)
+	if err == nil || !strings.Contains(err.Error(), "18446744073709551615 is out of the signed 64-bit range") {
+		t.Errorf("overflow: %v", err)
+	}
+}
+
+func TestReadText(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("1\tx\t2026-11-22\n2\t\\N\t\\N\n"), 0o644)
+	schema, rows, err := read(t, `{"path": "`+dir+`", "fileType": "text", "fieldDelimiter": "\t", "column": ["*"]}`)
+	if err != nil || len(schema) != 3 || !slices.EqualFunc(rows, [][]string{{"1", "x", "2026-11-22"}, {"2", "NULL", "NULL"}}, slices.Equal) {
+		t.Fatalf("schema %v rows %q err %v", schema, rows, err)
+	}
+	_, rows, err = read(t, `{"path": "`+dir+`/a.txt", "fileType": "text", "fieldDelimiter": "\t", "column": [{"index": 2, "type": "date"}, {"index": 0, "type": "long"}]}`)
+	if err != nil || !slices.EqualFunc(rows, [][]string{{"2026-11-22", "1"}, {"NULL", "2"}}, slices.Equal) {
+		t.Fatalf("rows %q err %v", rows, err)
+	}
+}
+
+// requireVerified refuses files without a verification file.
+func TestRequireVerified(t *testing.T) {
+	dir := t.TempDir()
+	duckParquet(t, filepath.Join(dir, "a.parquet"), duckRows)
+	_, _, err := read(t, `{"path": "`+dir+`", "fileType": "parquet", "column": ["*"], "requireVerified": true}`)
+	if err == nil || !strings.Contains(err.Error(), "no _VERIFY.json") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestBadParams(t *testing.T) {
+	dir := t.TempDir()
+	duckParquet(t, filepath.Join(dir, "a.parquet"), duckRows)
+	cases := []struct{ params, want string }{
+		{`{"path": "x", "fileType": "orc", "column": ["*"]}`, "parameter.fileType: orc is not supported yet"},
+		{`{"path": "x", "fileType": "parquet"}`, "parameter.column: missing required parameter"},
+		{`{"path": "x", "fileType": "parquet", "column": [{"type": "long"}]}`, "parameter.column[0]: give index"},
+		{`{"path": "x", "fileType": "parquet", "column": [{"index": -1}]}`, "parameter.column[0]: index -1"},
+		{`{"path": "x", "fileType": "parquet", "column": [{"index": 1, "value": "a"}]}`, "parameter.column[0]: index and value are exclusive"},
+		{`{"path": "x", "fileType": "parquet", "column": [{"index": 1, "type": "number"}]}`, `parameter.column[0]: type "number": expected one of`},
+		{`{"path": "x", "fileType": "parquet", "column": [{"index": 1, "tpye": "long"}]}`, `parameter.column[0].tpye: unknown parameter "tpye"; did you mean "type"?`},
+		{`{"path": "x", "fileType": "parquet", "column": "all"}`, `parameter.column: expected ["*"]`},
+		{`{"path": "x", "fileType": "text", "fieldDelimiter": "ab", "column": ["*"]}`, `parameter.fieldDelimiter: "ab": expected one character`},
+		{`{"path": "x", "fileType": "parquet", "column": ["*"], "defaultFS": "ftp://x"}`, `parameter.defaultFS: defaultFS "ftp://x": scheme "ftp" is not supported`},
+		{`{"path": "` + dir + `/none*", "fileType": "parquet", "column": ["*"]}`, "matches no file"},
+		{`{"path": "` + dir + `", "fileType": "parquet", "column": [{"name": "nope"}]}`, `column[0]: no column "nope" in the file (it has id, u, amount`},
+		{`{"path": "` + dir + `", "fileType": "parquet", "column": [{"index": 10}]}`, "column[0]: index 10, but the file has 10 columns"},
+		{`{"path": "hdfs://127.0.0.1:1/x", "defaultFS": "hdfs://127.0.0.1:1", "fileType": "parquet", "column": ["*"]}`, "127.0.0.1:1"},
+	}
+	for _, c := range cases {
+		_, _, err := read(t, c.params)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s:\n  err = %v\n  want %q", c.params, err, c.want)
+		}
+	}
+	// A text file read as Parquet says so.
+	os.WriteFile(filepath.Join(dir, "b.parquet"), []byte("not parquet"), 0o644)
+	_, _, err := read(t, `{"path": "`+dir+`/b.parquet", "fileType": "parquet", "column": ["*"]}`)
+	if err == nil || !strings.Contains(err.Error(), "b.parquet: not a readable Parquet file") {
+		t.Errorf("garbage file: %v", err)
+	}
+}
