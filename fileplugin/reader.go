@@ -73,6 +73,17 @@ func (c *ReaderColumns) UnmarshalParam(raw any) error {
 	return errors.Join(errs...)
 }
 
+// CheckText reports a column that only a Parquet file can resolve (a name
+// without an index).
+func (c *ReaderColumns) CheckText() error {
+	for i, col := range c.List {
+		if col.Index == nil && col.Value == nil {
+			return spec.Errorf(fmt.Sprintf("column[%d]", i), "%q: text files have no column names; give its index", col.Name)
+		}
+	}
+	return nil
+}
+
 // ParamType names the type in the reference.
 func (c *ReaderColumns) ParamType() string { return `["*"] or list of {index|name|value, type}` }
 

@@ -46,8 +46,11 @@ func (p *Params) Validate() error {
 	case "orc", "rc", "seq":
 		return spec.Errorf("fileType", "%s is not supported yet; use parquet, text or csv", p.FileType)
 	}
-	if p.FileType != "parquet" && utf8.RuneCountInString(p.FieldDelimiter) != 1 {
-		return spec.Errorf("fieldDelimiter", "%q: expected one character", p.FieldDelimiter)
+	if p.FileType != "parquet" {
+		if utf8.RuneCountInString(p.FieldDelimiter) != 1 {
+			return spec.Errorf("fieldDelimiter", "%q: expected one character", p.FieldDelimiter)
+		}
+		return p.Column.CheckText()
 	}
 	return nil
 }

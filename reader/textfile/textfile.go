@@ -55,6 +55,9 @@ func (p *Params) Validate() error {
 	if p.FieldDelimiter == "" {
 		return spec.Errorf("fieldDelimiter", "must not be empty")
 	}
+	if err := p.Column.CheckText(); err != nil {
+		return err
+	}
 	if c := p.CsvReaderConfig; c != nil && len(c.TextQualifier) != 1 {
 		return spec.Errorf("csvReaderConfig.textQualifier", "%q: expected one ASCII character", c.TextQualifier)
 	}
