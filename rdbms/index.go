@@ -1,12 +1,18 @@
 package rdbms
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"datax/splitter"
 )
@@ -158,9 +164,18 @@ func (k *KeyIndex) Estimate(ctx context.Context, r splitter.Range) (float64, err
 
 // Ceil returns the smallest key >= v: one index lookup.
 func (k *KeyIndex) Ceil(ctx context.Context, v splitter.Value) (splitter.Value, bool, error) {
+	return k.next(ctx, v, " >= ", "")
+}
+
+// Floor returns the largest key < v: one index lookup.
+func (k *KeyIndex) Floor(ctx context.Context, v splitter.Value) (splitter.Value, bool, error) {
+	return k.next(ctx, v, " < ", " DESC")
+}
+
+func (k *KeyIndex) next(ctx context.Context, v splitter.Value, op, order string) (splitter.Value, bool, error) {
 	col := QuoteIdent(k.Key.Column)
-	rows, err := k.Q.QueryContext(ctx, "SELECT "+col+" FROM "+k.table()+" WHERE "+col+" >= "+
-		Literal(k.Key.Kind, v, k.Charset, k.Collation)+" ORDER BY "+col+" LIMIT 1")
+	rows, err := k.Q.QueryContext(ctx, "SELECT "+col+" FROM "+k.table()+" WHERE "+col+op+
+		Literal(k.Key.Kind, v, k.Charset, k.Collation)+" ORDER BY "+col+order+" LIMIT 1")
 	if err != nil {
 		return v, false, Classify(err)
 	}
@@ -177,6 +192,26 @@ func (k *KeyIndex) Ceil(ctx context.Context, v splitter.Value) (splitter.Value, 
 		return v, false, err
 	}
 	return out, true, rows.Close()
+}
+
+// Fold lowercases a text key and strips its accents when the key's
+// collation ignores case (a _ci collation), so that the splitter's
+// interpolation follows the collation's order; binary collations keep the
+// key as it is.
+func (k *KeyIndex) Fold(s []byte) []byte {
+	c := strings.ToLower(k.Collation)
+	if !strings.Contains(c, "_ci") {
+		return s
+	}
+	out, _, err := transform.Bytes(foldAccents(), s)
+	if err != nil {
+		out = s
+	}
+	return bytes.ToLower(out)
+}
+
+func foldAccents() transform.Transformer {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }
 
 // Rank orders text values under the key's collation with one query: the

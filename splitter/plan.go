@@ -36,7 +36,7 @@ func (p *planner) spend(n int) bool {
 // integers plans an integer key: even ranges when the key is unique and
 // dense, estimated cells otherwise.
 func (p *planner) integers(ctx context.Context, lo, hi Value) ([]Value, error) {
-	sp := &intSpace{kind: p.key.Kind, lo: lo, hi: hi}
+	sp := &intSpace{p: p, kind: p.key.Kind, lo: lo, hi: hi}
 	width := sp.offset(hi) // hi - lo, as a non-negative number
 	count := new(big.Int).Add(width, big.NewInt(1))
 	if p.key.Unique && p.spend(1) {
@@ -70,11 +70,16 @@ func (p *planner) strings(ctx context.Context, lo, hi Value) ([]Value, error) {
 	return p.balance(ctx, sp, keys)
 }
 
+// fanout is how many keys a heavy cell is cut at in one round: a cell that
+// holds most of a table's rows in a small part of its width (a skewed key)
+// shrinks by fanout+1 per round until it is light enough.
+const fanout = 15
+
 // balance estimates the rows of the cells between consecutive keys (keys
 // sorted and distinct, keys[0] the smallest key; the last cell is open
-// above), cuts heavy cells finer for a few rounds while the probe budget
-// lasts, and groups the cells into about n ranges of similar estimated size.
-// It returns the boundaries between the ranges.
+// above), cuts heavy cells finer while the probe budget lasts, and groups
+// the cells into about n ranges of similar estimated size. It returns the
+// boundaries between the ranges.
 func (p *planner) balance(ctx context.Context, sp space, keys []Value) ([]Value, error) {
 	cache := map[string]float64{}
 	done := map[string]bool{} // cells that could not be cut finer
@@ -115,7 +120,7 @@ func (p *planner) balance(ctx context.Context, sp space, keys []Value) ([]Value,
 	if !ok {
 		return evenPick(keys, p.n), nil
 	}
-	for round := 0; round < 4; round++ {
+	for p.budget > 0 {
 		var total float64
 		for _, e := range ests {
 			total += e
@@ -133,7 +138,7 @@ func (p *planner) balance(ctx context.Context, sp space, keys []Value) ([]Value,
 			if i+1 < len(keys) {
 				next = &keys[i+1]
 			}
-			pts, err := sp.inside(ctx, keys[i], next, 8)
+			pts, err := sp.inside(ctx, keys[i], next, fanout)
 			if err != nil {
 				return nil, err
 			}
@@ -242,6 +247,7 @@ func bigFloat(x *big.Int) float64 {
 // intSpace does arithmetic on integer keys as offsets from the smallest key,
 // in big integers so that no key range overflows.
 type intSpace struct {
+	p      *planner
 	kind   KeyKind
 	lo, hi Value
 }
@@ -281,12 +287,20 @@ func (s *intSpace) points(from, to *big.Int, k int) []Value {
 	return out
 }
 
-func (s *intSpace) inside(_ context.Context, a Value, b *Value, k int) ([]Value, error) {
-	to := new(big.Int).Add(s.offset(s.hi), big.NewInt(1))
-	if b != nil {
-		to = s.offset(*b)
+// inside first shrinks the cell [a, b) to the keys it really holds (two
+// index lookups: a cluster of keys in a wide, mostly empty cell is found
+// at once instead of by repeated cutting), then cuts that span evenly.
+func (s *intSpace) inside(ctx context.Context, a Value, b *Value, k int) ([]Value, error) {
+	first, last, ok, err := s.p.tighten(ctx, a, b, s.hi)
+	if err != nil || !ok {
+		return nil, err
 	}
-	return s.points(s.offset(a), to, k), nil
+	var out []Value
+	if s.offset(first).Cmp(s.offset(a)) > 0 {
+		out = append(out, first) // [a, first) is empty
+	}
+	to := new(big.Int).Add(s.offset(last), big.NewInt(1))
+	return append(out, s.points(s.offset(first), to, k)...), nil
 }
 
 func (s *intSpace) order(_ context.Context, vs []Value) ([]Value, error) {
@@ -319,6 +333,28 @@ func cmpUint(a, b uint64) int {
 	return 0
 }
 
+// tighten returns the first and the last key of the cell [a, b) (b nil:
+// up to max, the largest key); ok is false when the cell holds one key
+// value or none, so cannot be cut.
+func (p *planner) tighten(ctx context.Context, a Value, b *Value, maxKey Value) (first, last Value, ok bool, err error) {
+	if !p.spend(1) {
+		return first, last, false, nil
+	}
+	if first, ok, err = p.idx.Ceil(ctx, a); err != nil || !ok {
+		return first, last, false, err
+	}
+	last = maxKey
+	if b != nil {
+		if !p.spend(1) {
+			return first, last, false, nil
+		}
+		if last, ok, err = p.idx.Floor(ctx, *b); err != nil || !ok {
+			return first, last, false, err
+		}
+	}
+	return first, last, !equalValues(p.key.Kind, first, last), nil
+}
+
 // stringSpace finds string keys by interpolating candidates and snapping
 // each to the next real key with the index; the database orders them.
 type stringSpace struct {
@@ -327,12 +363,16 @@ type stringSpace struct {
 }
 
 func (s *stringSpace) inside(ctx context.Context, a Value, b *Value, k int) ([]Value, error) {
-	upper := s.hi
-	if b != nil {
-		upper = *b
+	first, last, ok, err := s.p.tighten(ctx, a, b, s.hi)
+	if err != nil || !ok {
+		return nil, err
 	}
-	var out []Value
-	for _, c := range Interpolate(a.Bytes, upper.Bytes, k, s.p.key.Kind == TextKey) {
+	lo, hi := first.Bytes, last.Bytes
+	if f, ok := s.p.idx.(Folder); ok && s.p.key.Kind == TextKey {
+		lo, hi = f.Fold(lo), f.Fold(hi)
+	}
+	out := []Value{first, last}
+	for _, c := range Interpolate(lo, hi, k, s.p.key.Kind == TextKey) {
 		if !s.p.spend(1) {
 			break
 		}

@@ -126,19 +126,29 @@ type Index interface {
 	// Estimate estimates the rows in r (never a Null range; the zero Range
 	// is the whole table).
 	Estimate(ctx context.Context, r Range) (float64, error)
-	// Ceil returns the smallest key >= v; ok is false when there is none.
-	// Only text and binary keys are asked.
+	// Ceil returns the smallest key >= v; Floor the largest key < v. ok is
+	// false when there is none.
 	Ceil(ctx context.Context, v Value) (Value, bool, error)
+	Floor(ctx context.Context, v Value) (Value, bool, error)
 	// Rank returns, for each value, its rank under the column's collation:
 	// values equal under it share a rank, and a smaller rank sorts first.
 	// Only text keys are asked.
 	Rank(ctx context.Context, vs []Value) ([]int, error)
 }
 
+// Folder is implemented by an Index whose text keys compare ignoring case
+// or accents (most collations do). Fold maps a key to a form whose code
+// point order is close to the collation's ("É" and "e" both to "e"), so
+// that the candidates interpolated between two keys fall between them under
+// the collation too. It only improves balance: Plan is correct without it.
+type Folder interface {
+	Fold(s []byte) []byte
+}
+
 // Options tune Plan; zero values take the defaults.
 type Options struct {
 	// MaxProbes caps the questions asked of the index (estimates and
-	// lookups); default 8 per wanted range plus 64, at most 2000.
+	// lookups); default 24 per wanted range plus 128, at most 4000.
 	MaxProbes int
 }
 
@@ -158,7 +168,7 @@ func Plan(ctx context.Context, key Key, idx Index, n int, opts Options) ([]Range
 		return []Range{{}}, nil
 	}
 	if opts.MaxProbes <= 0 {
-		opts.MaxProbes = min(8*n+64, 2000)
+		opts.MaxProbes = min(24*n+128, 4000)
 	}
 	p := &planner{key: key, idx: idx, n: n, budget: opts.MaxProbes}
 	var bounds []Value

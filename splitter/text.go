@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"bytes"
+	"math"
 	"math/big"
 	"unicode/utf8"
 )
@@ -27,17 +28,21 @@ func Interpolate(a, b []byte, k int, text bool) [][]byte {
 	}
 	prefix := a[:p]
 	ta, tb := tail(symbols(a[p:], text)), tail(symbols(b[p:], text))
-	// Digit 0 is "the string ended"; symbol s is digit s+1; the base is one
-	// more than the largest digit seen, so candidates stay in the alphabet
-	// of the two strings.
-	base := int64(2)
-	for _, s := range ta {
-		base = max(base, int64(s)+2)
+	// Digit 0 is "the string ended"; symbol s is digit s-low+1, where low
+	// is the smallest symbol seen, and the base is one more than the largest
+	// digit: candidates stay in the range of symbols of the two strings
+	// (digits for numbered keys), so they spread like the keys do.
+	low, high := int32(math.MaxInt32), int32(0)
+	for _, s := range append(append([]int32{}, ta...), tb...) {
+		low, high = min(low, s), max(high, s)
 	}
-	for _, s := range tb {
-		base = max(base, int64(s)+2)
+	if low > high || len(ta) < interpolationDigits || len(tb) < interpolationDigits {
+		// A string that ends early sorts before every longer one: the
+		// candidates between need the smallest symbols too.
+		low = 0
 	}
-	na, nb := number(ta, base), number(tb, base)
+	base := int64(high-low) + 2
+	na, nb := number(ta, low, base), number(tb, low, base)
 	if na.Cmp(nb) > 0 {
 		na, nb = nb, na
 	}
@@ -52,7 +57,7 @@ func Interpolate(a, b []byte, k int, text bool) [][]byte {
 			continue
 		}
 		prev = x
-		s := render(prefix, digits(x, base), text)
+		s := render(prefix, digits(x, base), low, text)
 		if bytes.Equal(s, a) || bytes.Equal(s, b) {
 			continue
 		}
@@ -88,13 +93,13 @@ func tail(s []int32) []int32 {
 	return s
 }
 
-func number(syms []int32, base int64) *big.Int {
+func number(syms []int32, low int32, base int64) *big.Int {
 	x := new(big.Int)
 	b := big.NewInt(base)
 	for i := 0; i < interpolationDigits; i++ {
 		x.Mul(x, b)
 		if i < len(syms) {
-			x.Add(x, big.NewInt(int64(syms[i])+1))
+			x.Add(x, big.NewInt(int64(syms[i]-low)+1))
 		}
 	}
 	return x
@@ -114,7 +119,7 @@ func digits(x *big.Int, base int64) []int64 {
 
 // render builds prefix + the symbols of ds, dropping trailing "ended"
 // digits; an "ended" digit before a symbol becomes the smallest symbol.
-func render(prefix []byte, ds []int64, text bool) []byte {
+func render(prefix []byte, ds []int64, low int32, text bool) []byte {
 	end := len(ds)
 	for end > 0 && ds[end-1] == 0 {
 		end--
@@ -131,7 +136,7 @@ func render(prefix []byte, ds []int64, text bool) []byte {
 		out = utf8.AppendRune(out, s)
 	}
 	for _, d := range ds[:end] {
-		put(int32(max(d-1, 0)))
+		put(int32(max(d-1, 0)) + low)
 	}
 	return out
 }
