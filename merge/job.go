@@ -81,11 +81,17 @@ type Result struct {
 	Cleaned []string
 	Dir     string
 	Sorted  bool // the previous snapshot was already sorted (no sort needed)
+	// Published is set once the partition is visible.
+	Published bool
 }
 
 // Lines renders the result for the summary.
 func (r *Result) Lines() []string {
-	l := append([]string{"published " + r.Dir}, r.Stats.Lines()...)
+	var l []string
+	if r.Published {
+		l = append(l, "published "+r.Dir)
+	}
+	l = append(l, r.Stats.Lines()...)
 	if !r.Sorted {
 		l = append(l, "merge: the previous snapshot was not sorted by key (or first run): sorted externally")
 	}
@@ -277,6 +283,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	if err := w.Commit(&Info{SortKey: j.Rules.Key, Order: OrderVersion, Day: j.Day, Stats: st.Lines()}); err != nil {
 		return res, err
 	}
+	res.Published = true
 	res.Pruned, err = j.prune()
 	return res, err
 }

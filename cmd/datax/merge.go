@@ -174,7 +174,9 @@ func loadDayConfig(g *globals, name string, params []string, day string, dst any
 	if _, err := merge.ParseDay(day); err != nil {
 		return "", &exitError{exitInvalid, fmt.Errorf("--day: %w", err)}
 	}
-	values["bizdate"] = day
+	if _, set := cli["bizdate"]; !set {
+		values["bizdate"] = day // ${bizdate} is the day, unless -p says otherwise
+	}
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return "", &exitError{exitInvalid, fmt.Errorf("config file: %w", err)}
