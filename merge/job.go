@@ -30,7 +30,7 @@ func PartitionSource(fsys storage.FS, dir string) Source {
 		if err != nil {
 			return nil, err
 		}
-		s := p.Stream(ctx).(*partStream)
+		s := p.Stream(ctx)
 		defer s.Close()
 		for {
 			b, err := s.Next()
@@ -229,7 +229,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("previous snapshot %s: key: %w", storage.URL(fsys, prev.Dir), err)
 		}
-		ps := prev.Stream(ctx).(*partStream)
+		ps := prev.Stream(ctx)
 		defer ps.Close()
 		snapRows = ps
 		res.Sorted = info.SortedBy(j.Rules.Key)

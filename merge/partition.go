@@ -17,7 +17,6 @@ import (
 	"datax/fileplugin"
 	"datax/plugin"
 	"datax/record"
-	"datax/rowstream"
 	"datax/storage"
 	"datax/writer"
 )
@@ -164,71 +163,81 @@ func sameSchema(a, b record.Schema) error {
 	return nil
 }
 
-// Stream reads the files one after the other, in name order.
-func (p *Partition) Stream(ctx context.Context) rowstream.Stream {
-	return &partStream{ctx: ctx, p: p, b: record.NewBatch(p.Schema)}
+// Stream reads the files one after the other, in name order. The decoding
+// runs in its own goroutine, a few batches ahead of the consumer; it stops
+// when ctx ends or Close is called.
+func (p *Partition) Stream(ctx context.Context) *PartitionStream {
+	ctx, cancel := context.WithCancelCause(ctx)
+	pipe := channel.New(channel.Options{BatchRows: 4096})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		out := pipe.Sender()
+		out.Close(p.send(ctx, out))
+	}()
+	return &PartitionStream{in: pipe.Receiver(), ctx: ctx, cancel: cancel, done: done}
 }
 
-type partStream struct {
-	ctx  context.Context
-	p    *Partition
-	i    int
-	f    storage.File
-	dec  *parquet.Decoder
-	b    *record.Batch
-	done bool
+// send decodes the files into batches of out.
+func (p *Partition) send(ctx context.Context, out *channel.Sender) error {
+	for _, name := range p.Files {
+		if err := p.sendFile(ctx, name, out); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-func (s *partStream) Next() (*record.Batch, error) {
-	for !s.done {
-		if err := s.ctx.Err(); err != nil {
-			return nil, err
+func (p *Partition) sendFile(ctx context.Context, name string, out *channel.Sender) error {
+	f, err := p.FS.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dec, err := parquet.NewDecoder(f, f.Size(), nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", storage.URL(p.FS, name), err)
+	}
+	defer dec.Close()
+	if err := sameSchema(p.Schema, dec.Schema()); err != nil {
+		return fmt.Errorf("%s: %w than the partition's first file", storage.URL(p.FS, name), err)
+	}
+	reject := func(raw []byte, reason error) error {
+		return fmt.Errorf("%s: unreadable row: %w", storage.URL(p.FS, name), reason)
+	}
+	for {
+		b, err := out.Batch(ctx, p.Schema)
+		if err != nil {
+			return err
 		}
-		if s.dec == nil {
-			if s.i >= len(s.p.Files) {
-				s.done = true
-				break
-			}
-			name := s.p.Files[s.i]
-			f, err := s.p.FS.Open(name)
-			if err != nil {
-				return nil, err
-			}
-			dec, err := parquet.NewDecoder(f, f.Size(), nil)
-			if err != nil {
-				f.Close()
-				return nil, fmt.Errorf("%s: %w", storage.URL(s.p.FS, name), err)
-			}
-			s.f, s.dec = f, dec
+		err = dec.Read(b, out.Full, reject)
+		if serr := out.Send(ctx, b); serr != nil {
+			return serr
 		}
-		s.b.Reset(s.p.Schema)
-		err := s.dec.Read(s.b, func(b *record.Batch) bool { return b.Len() >= 4096 }, func(raw []byte, reason error) error {
-			return fmt.Errorf("%s: unreadable row: %w", storage.URL(s.p.FS, s.p.Files[s.i]), reason)
-		})
 		if errors.Is(err, io.EOF) {
-			s.dec.Close()
-			s.f.Close()
-			s.dec, s.f = nil, nil
-			s.i++
-			err = nil
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", storage.URL(s.p.FS, s.p.Files[s.i]), err)
-		}
-		if s.b.Len() > 0 {
-			return s.b, nil
+			return fmt.Errorf("%s: %w", storage.URL(p.FS, name), err)
 		}
 	}
-	return nil, io.EOF
 }
 
-// Close releases an open file (the stream may stop early).
-func (s *partStream) Close() {
-	if s.dec != nil {
-		s.dec.Close()
-		s.f.Close()
-		s.dec, s.f = nil, nil
-	}
+// PartitionStream is the Stream of a partition's rows.
+type PartitionStream struct {
+	in     *channel.Receiver
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	done   chan struct{}
+}
+
+// Next returns the next batch, valid until the following call.
+func (s *PartitionStream) Next() (*record.Batch, error) { return s.in.Next(s.ctx) }
+
+// Close stops the decoding and waits for it.
+func (s *PartitionStream) Close() {
+	s.cancel(errors.New("partition stream closed"))
+	<-s.done
 }
 
 // WriterOptions configure a PartitionWriter.
