@@ -91,9 +91,11 @@ type collector struct {
 	attempts  map[int]int
 	committed []row
 	commits   int
-	// failTask makes the first attempt of this task fail in the writer
-	// after its first batch (-1: never).
-	failTask int
+	// failTasks makes the first attempt of these tasks fail in the writer
+	// after their first batch.
+	failTasks map[int]bool
+	// delay slows the writer down by this much per batch.
+	delay time.Duration
 }
 
 type collectorParams struct {
@@ -101,7 +103,7 @@ type collectorParams struct {
 }
 
 func newCollector() *collector {
-	return &collector{staged: map[int][]row{}, attempts: map[int]int{}, failTask: -1}
+	return &collector{staged: map[int][]row{}, attempts: map[int]int{}}
 }
 
 func (c *collector) Prepare(ctx context.Context, src record.Schema, tasks int) (record.Schema, error) {
@@ -125,8 +127,11 @@ func (c *collector) Write(ctx context.Context, t writer.Task, in *channel.Receiv
 		for i := 0; i < b.Len(); i++ {
 			rows = append(rows, rowOf(b, i))
 		}
-		if t.Index == c.failTask && t.Attempt == 0 {
+		if c.failTasks[t.Index] && t.Attempt == 0 {
 			return errors.New("test writer: target hiccup")
+		}
+		if c.delay > 0 {
+			time.Sleep(c.delay)
 		}
 	}
 	c.mu.Lock()
@@ -192,6 +197,8 @@ type jobOptions struct {
 	collector *collector
 	// readers, when set, replaces the default reader registry.
 	readers *reader.Registry
+	// batchRows overrides the rows per batch.
+	batchRows int
 }
 
 // runJob runs mysqlreader with params (a JSON object) into a collector,
@@ -230,7 +237,7 @@ func runJob(t testing.TB, params map[string]any, o jobOptions) result {
 	if err != nil {
 		return result{err: err, c: c}
 	}
-	j, err := engine.Build("test.json", f, engine.Options{Readers: o.readers, Writers: writers, Progress: -1,
+	j, err := engine.Build("test.json", f, engine.Options{Readers: o.readers, Writers: writers, Progress: -1, BatchRows: o.batchRows,
 		DirtyFile: t.TempDir() + "/dirty.jsonl"})
 	if err != nil {
 		return result{err: err, c: c}

@@ -8,6 +8,7 @@ import (
 
 	"datax/rdbms"
 	"datax/spec"
+	"datax/splitter"
 )
 
 // Params are mysqlreader's parameters: DataX's, plus consistentSnapshot,
@@ -106,6 +107,9 @@ func (p *Params) Validate() error {
 		for i, c := range p.Connection {
 			if len(c.Table) == 0 {
 				fail(fmt.Sprintf("connection[%d].table", i), "missing: list the tables to read (or give querySql)")
+			}
+			if _, err := splitter.ExpandTables(c.Table); err != nil {
+				fail(fmt.Sprintf("connection[%d].table", i), "%v", err)
 			}
 		}
 	}

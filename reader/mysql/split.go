@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -187,18 +188,27 @@ func (r *mysqlReader) splitQueries(ctx context.Context) ([]*task, error) {
 	return tasks, nil
 }
 
-// resultColumns runs a query that returns no rows (LIMIT 0) for the
+// resultTypes runs a query that returns no rows (LIMIT 0) for the
 // metadata of its result.
-func resultColumns(ctx context.Context, q rdbms.Querier, query string) (record.Schema, []rdbms.Decode, error) {
+func resultTypes(ctx context.Context, q rdbms.Querier, query string) ([]*sql.ColumnType, error) {
 	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		if rdbms.ErrorCode(err) == 1060 {
-			return nil, nil, plugin.Permanent(fmt.Errorf("%w: give every result column its own name (AS alias)", err))
+			return nil, plugin.Permanent(fmt.Errorf("%w: give every result column its own name (AS alias)", err))
 		}
-		return nil, nil, rdbms.Classify(err)
+		return nil, rdbms.Classify(err)
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	return types, rows.Close()
+}
+
+// resultColumns maps the result of query (see resultTypes).
+func resultColumns(ctx context.Context, q rdbms.Querier, query string) (record.Schema, []rdbms.Decode, error) {
+	types, err := resultTypes(ctx, q, query)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -212,7 +222,7 @@ func resultColumns(ctx context.Context, q rdbms.Querier, query string) (record.S
 		cols = append(cols, c)
 		decs = append(decs, d)
 	}
-	return cols, decs, rows.Close()
+	return cols, decs, nil
 }
 
 // tableRef is one table to read.
@@ -310,18 +320,21 @@ func (r *mysqlReader) splitTable(ctx context.Context, ref tableRef, perTable int
 	if where != "" {
 		meta += " WHERE (" + where + ")"
 	}
-	rcols, rdecs, err := resultColumns(ctx, s.db, meta+" LIMIT 0")
+	types, err := resultTypes(ctx, s.db, meta+" LIMIT 0")
 	if err != nil {
 		return nil, fmt.Errorf("%s: the column list or where does not run: %w", at, err)
 	}
 	cols := make(record.Schema, len(items))
 	decs := make([]rdbms.Decode, len(items))
 	for k := range items {
+		var c record.Column
+		var d rdbms.Decode
+		var err error
 		if infoAt[k] == nil {
-			cols[k], decs[k] = rcols[k], rdecs[k]
-			continue
+			c, d, err = rdbms.MapResult(types[k])
+		} else {
+			c, d, err = rdbms.MapColumn(*infoAt[k])
 		}
-		c, d, err := rdbms.MapColumn(*infoAt[k])
 		if err != nil {
 			return nil, plugin.Permanent(fmt.Errorf("column[%d]: %s: %w", k, at, err))
 		}
