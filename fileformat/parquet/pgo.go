@@ -6,8 +6,10 @@ import (
 	"math/big"
 	"reflect"
 
+	"github.com/klauspost/compress/s2"
 	pq "github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/format"
 
 	"datax/fileformat"
 	"datax/record"
@@ -106,7 +108,7 @@ func Schema(cols []fileformat.Column) (*pq.Schema, error) {
 func codec(name string) (compress.Codec, error) {
 	switch name {
 	case "snappy":
-		return &pq.Snappy, nil
+		return fastSnappy{}, nil
 	case "gzip":
 		return &pq.Gzip, nil
 	case "zstd":
@@ -116,6 +118,18 @@ func codec(name string) (compress.Codec, error) {
 	}
 	return nil, fmt.Errorf("parquet compression %q: expected snappy, gzip, zstd or none", name)
 }
+
+// fastSnappy is Parquet's SNAPPY codec with the fast block encoder of
+// klauspost/compress/s2 (standard snappy output); parquet-go's own codec uses
+// the slower "better" mode, which cost a quarter of the encoding time.
+type fastSnappy struct{}
+
+func (fastSnappy) String() string                            { return "SNAPPY" }
+func (fastSnappy) CompressionCodec() format.CompressionCodec { return format.Snappy }
+func (fastSnappy) Encode(dst, src []byte) ([]byte, error) {
+	return s2.EncodeSnappy(dst[:cap(dst)], src), nil
+}
+func (fastSnappy) Decode(dst, src []byte) ([]byte, error) { return s2.Decode(dst[:cap(dst)], src) }
 
 // pgoEncoder writes with parquet-go/parquet-go, one column at a time from
 // the record vectors: no row is ever materialised.
@@ -162,29 +176,11 @@ func (e *pgoEncoder) Write(b *record.Batch, reject func(int, error) error) (int,
 	n := b.Len()
 	writers := e.w.ColumnWriters()
 	for j := range e.cols {
-		e.vals, e.arena = e.vals[:0], e.arena[:0]
-		v := b.Col(j)
-		def := 1
-		if e.cols[j].NotNull {
-			def = 0
+		vals, err := e.columnValues(j, b.Col(j), n, bad)
+		if err != nil {
+			return 0, err
 		}
-		k := 0
-		for i := 0; i < n; i++ {
-			if k < len(bad) && bad[k] == i {
-				k++
-				continue
-			}
-			if v.IsNull(i) {
-				e.vals = append(e.vals, pq.Value{}.Level(0, 0, j))
-				continue
-			}
-			val, err := e.value(j, v, i)
-			if err != nil {
-				return 0, err
-			}
-			e.vals = append(e.vals, val.Level(0, def, j))
-		}
-		if _, err := writers[j].WriteRowValues(e.vals); err != nil {
+		if _, err := writers[j].WriteRowValues(vals); err != nil {
 			return 0, err
 		}
 	}
@@ -196,6 +192,92 @@ func (e *pgoEncoder) Write(b *record.Batch, reject func(int, error) error) (int,
 		}
 	}
 	return n - len(bad), nil
+}
+
+// columnValues returns the Parquet values of column j's rows (bad rows
+// left out), with a loop per physical type: this is the hot path.
+func (e *pgoEncoder) columnValues(j int, v *record.Vector, n int, bad []int) ([]pq.Value, error) {
+	c := &e.cols[j]
+	vals, k := e.vals[:0], 0
+	e.arena = e.arena[:0]
+	def := 1
+	if c.NotNull {
+		def = 0
+	}
+	var null pq.Value
+	null.SetColumnIndex(j)
+	nulls := v.Nulls()
+	ints := v.Ints()
+	skip := func(i int) bool {
+		if k < len(bad) && bad[k] == i {
+			k++
+			return true
+		}
+		return false
+	}
+	switch {
+	case (c.Kind == record.Int || c.Kind == record.Uint) && c.Bits > 0 && c.Bits <= 32, c.Kind == record.Date:
+		for i := 0; i < n; i++ {
+			if skip(i) {
+				continue
+			}
+			if nulls[i] {
+				vals = append(vals, null)
+				continue
+			}
+			x := pq.Int32Value(int32(ints[i]))
+			x.SetDefinitionLevel(def)
+			x.SetColumnIndex(j)
+			vals = append(vals, x)
+		}
+	case c.Kind == record.Int || c.Kind == record.Uint || c.Kind == record.Timestamp:
+		for i := 0; i < n; i++ {
+			if skip(i) {
+				continue
+			}
+			if nulls[i] {
+				vals = append(vals, null)
+				continue
+			}
+			x := pq.Int64Value(ints[i])
+			x.SetDefinitionLevel(def)
+			x.SetColumnIndex(j)
+			vals = append(vals, x)
+		}
+	case c.Kind == record.String || c.Kind == record.Bytes:
+		for i := 0; i < n; i++ {
+			if skip(i) {
+				continue
+			}
+			if nulls[i] {
+				vals = append(vals, null)
+				continue
+			}
+			x := pq.ByteArrayValue(v.Bytes(i))
+			x.SetDefinitionLevel(def)
+			x.SetColumnIndex(j)
+			vals = append(vals, x)
+		}
+	default:
+		for i := 0; i < n; i++ {
+			if skip(i) {
+				continue
+			}
+			if nulls[i] {
+				vals = append(vals, null)
+				continue
+			}
+			x, err := e.value(j, v, i)
+			if err != nil {
+				return nil, err
+			}
+			x.SetDefinitionLevel(def)
+			x.SetColumnIndex(j)
+			vals = append(vals, x)
+		}
+	}
+	e.vals = vals
+	return vals, nil
 }
 
 func (e *pgoEncoder) value(j int, v *record.Vector, i int) (pq.Value, error) {
