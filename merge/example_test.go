@@ -175,3 +175,46 @@ func runMerge(t testing.TB, logText, snapText string, dr DeltaRules, r Rules) (s
 	}
 	return renderRows(sink.Batches), st
 }
+
+// TestCompositeKey merges on a two-column key, a string and a decimal, whose
+// order is not the order of the rows' text ("b" < "ä", 9.5 < 10).
+func TestCompositeKey(t *testing.T) {
+	snapSchema := record.Schema{{Name: "region", Kind: record.String}, {Name: "no", Kind: record.Decimal, Precision: 6, Scale: 1}, {Name: "v", Kind: record.String}}
+	logSchema := append(slices.Clone(snapSchema), record.Column{Name: "op", Kind: record.String}, record.Column{Name: "pos", Kind: record.Int})
+	delta, err := NewDelta(logSchema, DeltaRules{Key: []string{"region", "no"}, Position: "pos", Op: "op",
+		Insert: []string{"I"}, Update: []string{"U"}, Delete: []string{"D"}, Drop: []string{"pos"}}, extsort.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer delta.Close()
+	if err := delta.Add(parseRows(t, logSchema, `
+ä|10.0|x|U|3
+b|9.5|y|U|1
+b|10.0|z|I|2
+b|9.5|gone|D|4
+a|10.0|new|I|5`)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := delta.Stream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(delta.Rows(), delta.Schema(), snapSchema, Rules{Key: []string{"region", "no"}, Deletes: Remove})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &MemSink{Schema: plan.Out()}
+	snap := parseRows(t, snapSchema, "a|9.5|old\nb|9.5|old\nb|10.0|old\nä|10.0|old")
+	if _, err := plan.Run(Input{Rows: rows}, delta.IsDelete, Input{Schema: snapSchema, Rows: rowstream.Slice(snap)}, nil, sink); err != nil {
+		t.Fatal(err)
+	}
+	want := "a|9.5|old\na|10.0|new\nb|10.0|z\nä|10.0|x"
+	if got := renderRows(sink.Batches); got != want {
+		t.Fatalf("composite key merge:\n%s\nwant:\n%s", got, want)
+	}
+	// A snapshot out of that order is refused by the uniqueness check.
+	bad := CheckUnique(rowstream.Slice(parseRows(t, snapSchema, "a|10.0|x\na|9.5|y")), plan.sKey, "the snapshot")
+	if _, err := rowstream.Count(bad); err == nil || !strings.Contains(err.Error(), "is not sorted by key (region, no): region=a, no=9.5 comes after region=a, no=10.0") {
+		t.Fatalf("unsorted snapshot: %v", err)
+	}
+}

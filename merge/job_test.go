@@ -3,15 +3,18 @@ package merge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"datax/plugin"
 	"datax/record"
 	"datax/storage"
+	"datax/testing/testenv"
 	"datax/verify"
 )
 
@@ -292,3 +295,49 @@ func TestRetentionKeepsTheNewestVerifiedPartition(t *testing.T) {
 }
 
 func pluginEnv() plugin.Env { return plugin.Env{} }
+
+// TestJobOnHDFS runs the day's merge on the MiniDFSCluster through the
+// same code: first snapshot, merge, re-run, retention.
+func TestJobOnHDFS(t *testing.T) {
+	addr := testenv.HDFS(t)
+	opts := storage.Options{DefaultFS: "hdfs://" + addr}
+	fsys, err := storage.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsys.Close()
+	root := fmt.Sprintf("/dx_merge_test/%s-%d", t.Name(), time.Now().UnixNano())
+	t.Cleanup(func() { fsys.RemoveAll(root) })
+	tbl := Table{Options: opts, FS: fsys, Path: root + "/ods_orders", Partition: "dt"}
+	ctx := context.Background()
+	first := exampleJob(t, tbl, "20261121", initialLog(exampleSnapshot))
+	first.Initial = true
+	if _, err := first.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ { // the second run re-runs the day
+		res, err := exampleJob(t, tbl, "20261122", exampleLog).Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Sorted || !res.Published {
+			t.Fatalf("result %+v", res)
+		}
+	}
+	want := `1|done|10.00|true|2026-11-22
+2|shipped|20.00|false|NULL
+3|new|33.00|false|NULL
+4|paid|44.00|false|NULL
+5|paid|50.00|false|NULL
+6|new|60.00|false|NULL
+7|NULL|NULL|true|2026-11-22`
+	if got := readPartition(t, tbl, "20261122"); got != want {
+		t.Fatalf("merged snapshot on HDFS:\n%s\nwant:\n%s", got, want)
+	}
+	if _, err := verify.Check(ctx, fsys, tbl.Dir("20261122")); err != nil {
+		t.Fatal(err)
+	}
+	if days, _ := tbl.Days(); !slices.Equal(days, []string{"20261121", "20261122"}) {
+		t.Fatalf("partitions on HDFS: %v", days)
+	}
+}
