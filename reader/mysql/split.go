@@ -22,6 +22,10 @@ func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // key ranges: ceil(channels / tables) × splitFactor per table. With
 // consistentSnapshot it then opens the snapshot connections.
 func (r *mysqlReader) Split(ctx context.Context, channels int) (record.Schema, []reader.Task, error) {
+	if r.shards != nil { // split again: start afresh
+		r.Close()
+		r.shards, r.schema, r.width, r.report = nil, nil, 0, nil
+	}
 	opts, err := r.connOptions()
 	if err != nil {
 		return nil, nil, err

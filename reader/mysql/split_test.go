@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -356,4 +357,62 @@ func TestFailover(t *testing.T) {
 		}
 		wantIDs(t, db, res.rows, "SELECT id FROM fo")
 	}
+}
+
+// TestDataXJob runs parameters as a DataX user writes them: JDBC
+// parameters of Connector/J, backquoted names, fetchSize as DataX's
+// streaming sentinel, querySql inside connection[].
+func TestDataXJob(t *testing.T) {
+	db, addr := setup(t)
+	execAll(t, db, "DROP TABLE IF EXISTS datax_style",
+		"CREATE TABLE datax_style (id INT PRIMARY KEY, `order` VARCHAR(10), created DATETIME)",
+		"INSERT INTO datax_style SELECT seq, CONCAT('o', seq), TIMESTAMP'2026-11-22 00:00:00' + INTERVAL seq MINUTE FROM seq_1_to_3000")
+	url := "jdbc:mysql://" + addr + "/" + testDB + "?useUnicode=true&characterEncoding=utf8&zeroDateTimeBehavior=convertToNull&useSSL=false"
+	p := params(addr, "column", []any{"`id`", "`order`", "'const' AS src", "created"}, "splitPk", "id",
+		"fetchSize", -2147483648, "where", "created < '2026-11-23'")
+	p["connection"] = []any{map[string]any{"jdbcUrl": []any{url}, "table": []any{"datax_style"}}}
+	res := runJob(t, p, jobOptions{channels: 2})
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	wantIDs(t, db, res.rows, "SELECT id FROM datax_style WHERE created < '2026-11-23'")
+	if got := strings.Join(res.schema.Names(), ","); got != "id,order,src,created" {
+		t.Errorf("columns %s", got)
+	}
+	for _, r := range res.rows {
+		if r[2] != "const" {
+			t.Fatalf("constant column: %v", r[2])
+		}
+	}
+	q := params(addr)
+	q["connection"] = []any{map[string]any{"jdbcUrl": url, "querySql": []any{"SELECT id, `order` FROM datax_style WHERE id <= 10;", "SELECT id, `order` FROM datax_style WHERE id > 2990"}}}
+	res = runJob(t, q, jobOptions{channels: 2})
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	if len(res.rows) != 20 || res.summary.Entries[0].Tasks != 2 {
+		t.Errorf("querySql: %d rows in %d tasks, want 20 in 2", len(res.rows), res.summary.Entries[0].Tasks)
+	}
+}
+
+// TestTLSPreferred: "preferred" falls back to a plain connection on a
+// server without TLS (the test server has none); "required" fails there,
+// permanently, saying why.
+func TestTLSPreferred(t *testing.T) {
+	db, addr := setup(t)
+	var have string
+	db.QueryRow("SELECT @@have_ssl").Scan(&have)
+	if have == "YES" {
+		t.Skip("the test server has TLS: this test covers servers without it")
+	}
+	execAll(t, db, "DROP TABLE IF EXISTS tls_t", "CREATE TABLE tls_t (id INT PRIMARY KEY)", "INSERT INTO tls_t VALUES (1), (2)")
+	res := runJob(t, params(addr, "table", "tls_t", "column", []any{"id"}, "tls", map[string]any{"mode": "preferred"}), jobOptions{})
+	if res.err != nil || len(res.rows) != 2 {
+		t.Fatalf("preferred: %d rows, %v", len(res.rows), res.err)
+	}
+	res = runJob(t, params(addr, "table", "tls_t", "column", []any{"id"}, "tls", map[string]any{"mode": "required"}), jobOptions{retries: 1})
+	if res.err == nil || !errors.Is(res.err, plugin.ErrPermanent) || !strings.Contains(res.err.Error(), "TLS") {
+		t.Fatalf("required: %v, want a permanent TLS error", res.err)
+	}
+	noPassword(t, res.err.Error())
 }
