@@ -72,8 +72,10 @@ func BenchmarkRawScan(b *testing.B) {
 // counter is a writer that counts records.
 type counter struct{ n atomic.Int64 }
 
-func (c *counter) Prepare(context.Context, record.Schema, int) (record.Schema, error) { return nil, nil }
-func (c *counter) Commit(context.Context) error                                       { return nil }
+func (c *counter) Prepare(context.Context, record.Schema, int) (record.Schema, error) {
+	return nil, nil
+}
+func (c *counter) Commit(context.Context) error { return nil }
 func (c *counter) Write(ctx context.Context, t writer.Task, in *channel.Receiver) error {
 	for {
 		b, err := in.Next(ctx)
