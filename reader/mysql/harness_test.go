@@ -94,6 +94,9 @@ type collector struct {
 	// failTasks makes the first attempt of these tasks fail in the writer
 	// after their first batch.
 	failTasks map[int]bool
+	// failAtEnd makes the first attempt of these tasks fail after their
+	// reader has finished.
+	failAtEnd map[int]bool
 	// delay slows the writer down by this much per batch.
 	delay time.Duration
 }
@@ -119,6 +122,9 @@ func (c *collector) Write(ctx context.Context, t writer.Task, in *channel.Receiv
 	for {
 		b, err := in.Next(ctx)
 		if errors.Is(err, io.EOF) {
+			if c.failAtEnd[t.Index] && t.Attempt == 0 {
+				return errors.New("test writer: failed to publish")
+			}
 			break
 		}
 		if err != nil {

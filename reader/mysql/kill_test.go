@@ -228,20 +228,22 @@ func parsePosition(t *testing.T, notes string) (string, int64) {
 // TestSnapshotSurvivesWriterFailures: three tasks fail in the writer on
 // their first attempt; their reads are stopped with KILL QUERY, which keeps
 // the snapshot connections, so the retries still read the one snapshot
-// (with channel 1 there are only two such connections).
+// (with channel 1 there are only two such connections). The last task fails
+// after its read has ended: its retry still finds the snapshot.
 func TestSnapshotSurvivesWriterFailures(t *testing.T) {
 	db, addr := setup(t)
 	bigTable(t, db, "snapfail", 50000)
 	c := newCollector()
 	c.failTasks = map[int]bool{0: true, 1: true, 2: true}
+	c.failAtEnd = map[int]bool{4: true}
 	res := runJob(t, params(addr, "table", []any{"snapfail"}, "column", []any{"id"}, "consistentSnapshot", true),
 		jobOptions{channels: 1, collector: c})
 	if res.err != nil {
 		t.Fatal(res.err)
 	}
 	wantIDs(t, db, res.rows, "SELECT id FROM snapfail")
-	if retried(c) != 3 {
-		t.Errorf("%d tasks retried, want 3", retried(c))
+	if retried(c) != 4 {
+		t.Errorf("%d tasks retried, want 4", retried(c))
 	}
 	if !strings.Contains(strings.Join(res.summary.Notes, "\n"), "on 2 connections") {
 		t.Errorf("notes %q", res.summary.Notes)

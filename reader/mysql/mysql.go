@@ -17,7 +17,9 @@
 // database): a retry takes another connection of the same snapshot, and a
 // cancelled read stops with KILL QUERY so that its connection keeps the
 // snapshot. When every connection of a database's snapshot is lost, no new
-// connection can rejoin it: the task fails permanently and says so.
+// connection can rejoin it: the task fails permanently and says so. The
+// snapshot connections are held until the reader is closed, because the
+// engine may retry any task until the last one has been written.
 package mysql
 
 import (
@@ -70,8 +72,7 @@ type shard struct {
 	mu sync.Mutex
 	db *rdbms.DB
 
-	snap      *snapshot // nil without consistentSnapshot
-	remaining int       // tasks not yet read successfully (guarded by mu)
+	snap *snapshot // nil without consistentSnapshot
 }
 
 // task is one query: a key range of a table, or a querySql.

@@ -31,7 +31,6 @@ func (r *mysqlReader) Read(ctx context.Context, t reader.Task, out *channel.Send
 		err = r.readPlain(ctx, s, tk, out)
 	}
 	if err == nil {
-		s.done(r)
 		return nil
 	}
 	if ctx.Err() != nil {
@@ -134,19 +133,6 @@ func (r *mysqlReader) fill(ctx context.Context, rows driver.Rows, tk *task, out 
 		}
 	}
 	return out.Send(ctx, b)
-}
-
-// done counts a task read to its end; the last one of a shard releases its
-// snapshot connections (their open transactions hold back the server's
-// purge).
-func (s *shard) done(r *mysqlReader) {
-	s.mu.Lock()
-	s.remaining--
-	last := s.remaining == 0
-	s.mu.Unlock()
-	if last && s.snap != nil {
-		s.snap.close()
-	}
 }
 
 // readSnapshot reads on one of the shard's snapshot connections. A

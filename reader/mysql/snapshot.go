@@ -136,6 +136,12 @@ func openSnapshot(ctx context.Context, s *shard, k int, tables []string, wait ti
 
 // get takes a free connection of the snapshot.
 func (s *snapshot) get(ctx context.Context) (*snapConn, error) {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, plugin.Permanent(fmt.Errorf("connection[%d]: the consistent snapshot was already released", s.shard))
+	}
 	select {
 	case c := <-s.free:
 		return c, nil

@@ -49,9 +49,6 @@ func (r *mysqlReader) Split(ctx context.Context, channels int) (record.Schema, [
 	if err := r.addShardColumns(); err != nil {
 		return nil, nil, err
 	}
-	for _, t := range tasks {
-		r.shards[t.shard].remaining++
-	}
 	if r.p.ConsistentSnapshot {
 		if err := r.openSnapshots(ctx, channels, tasks); err != nil {
 			return nil, nil, err
