@@ -24,9 +24,10 @@ func main() {
 	lib := flag.String("lib", parquet.LibParquetGo, "encoder: parquet-go or xitongsys")
 	rows := flag.Int("rows", 2_000_000, "rows to encode")
 	out := flag.String("out", os.DevNull, "output file")
+	rowGroup := flag.Int64("rowgroup", 0, "row group budget in bytes (0: the encoder's default)")
 	flag.Parse()
 	start := time.Now()
-	n, err := encode(*lib, *rows, *out)
+	n, err := encode(*lib, *rows, *out, *rowGroup)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "parquetenc:", err)
 		os.Exit(1)
@@ -88,7 +89,7 @@ func Fill(b *record.Batch, schema record.Schema, id int64, n int) {
 }
 
 // encode writes rows rows with lib into the file out and returns its size.
-func encode(lib string, rows int, out string) (int64, error) {
+func encode(lib string, rows int, out string, rowGroup int64) (int64, error) {
 	f, err := os.Create(out)
 	if err != nil {
 		return 0, err
@@ -96,7 +97,7 @@ func encode(lib string, rows int, out string) (int64, error) {
 	defer f.Close()
 	cw := &countingWriter{w: bufio.NewWriterSize(f, 1<<20)}
 	cols := Columns()
-	enc, err := parquet.NewEncoder(cw, cols, parquet.Options{Library: lib, Compression: "snappy"})
+	enc, err := parquet.NewEncoder(cw, cols, parquet.Options{Library: lib, Compression: "snappy", RowGroupBytes: rowGroup})
 	if err != nil {
 		return 0, err
 	}

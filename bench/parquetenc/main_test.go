@@ -14,7 +14,7 @@ func BenchmarkEncoders(b *testing.B) {
 	for _, lib := range parquet.Libraries {
 		b.Run(lib, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := encode(lib, rows, os.DevNull); err != nil {
+				if _, err := encode(lib, rows, os.DevNull, 0); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -27,7 +27,7 @@ func BenchmarkEncoders(b *testing.B) {
 // both encoders accept them.
 func TestEncode(t *testing.T) {
 	for _, lib := range parquet.Libraries {
-		if n, err := encode(lib, 5000, t.TempDir()+"/x.parquet"); err != nil || n == 0 {
+		if n, err := encode(lib, 5000, t.TempDir()+"/x.parquet", 0); err != nil || n == 0 {
 			t.Fatalf("%s: %d bytes, %v", lib, n, err)
 		}
 	}

@@ -109,7 +109,10 @@ func newXEncoder(out io.Writer, cols []fileformat.Column, opts Options) (*xEncod
 		return nil, fmt.Errorf("parquet compression %q: expected snappy, gzip, zstd or none", opts.Compression)
 	}
 	w.RowGroupSize = opts.RowGroupBytes
-	w.PageSize = 1 << 20
+	// Tuned (bench/parquetenc): 1 MiB pages made it hold ~1.3 GB for 2M
+	// rows; its 8 KiB default compresses 15% worse; 64 KiB is fastest and
+	// keeps about 250 MB.
+	w.PageSize = 64 << 10
 	e.w = w
 	return e, nil
 }
