@@ -173,6 +173,14 @@ func Parse(name string, data []byte, vars Vars) (*File, error) {
 // decoded and validated, errors naming the file and the JSON path. Other
 // config files (merge, delta, drift) use it.
 func Decode(name string, data []byte, vars Vars, dst any) error {
+	return DecodeEdited(name, data, vars, dst, nil)
+}
+
+// DecodeEdited is Decode with edit (when not nil) applied to the JSON tree
+// after the variables are filled and before it is decoded and validated: a
+// command lays the values of its flags over the file's that way, so that
+// they are checked like the file's own.
+func DecodeEdited(name string, data []byte, vars Vars, dst any, edit func(tree any) error) error {
 	data, err := vars.ExpandBare(data)
 	if err != nil {
 		return spec.InFile(name, err)
@@ -184,6 +192,11 @@ func Decode(name string, data []byte, vars Vars, dst any) error {
 	tree, err = vars.Substitute(tree, "")
 	if err != nil {
 		return spec.InFile(name, err)
+	}
+	if edit != nil {
+		if err := edit(tree); err != nil {
+			return spec.InFile(name, err)
+		}
 	}
 	if err := spec.Of(dst).Decode(tree, "", dst); err != nil {
 		return spec.InFile(name, err)
