@@ -56,6 +56,7 @@ overridden by DATAX_* environment variables (DATAX_TIMEZONE, DATAX_WAREHOUSE, ..
 	root.AddCommand(newVerifyCmd())
 	root.AddCommand(newDeltaCmd(g))
 	root.AddCommand(newMergeCmd(g))
+	root.AddCommand(newDriftCmd(g))
 	return root
 }
 
