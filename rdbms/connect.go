@@ -32,6 +32,9 @@ type Options struct {
 	ConnectTimeout time.Duration
 	// Log receives the driver's own messages at debug level (default: none).
 	Log *slog.Logger
+	// MaxIdle is how many idle connections the pool keeps (default 2, as
+	// database/sql).
+	MaxIdle int
 }
 
 // DB is an open database: the address of a URL that answered.
@@ -101,6 +104,9 @@ func openAddr(ctx context.Context, u *URL, addr string, opts Options) (*sql.DB, 
 		return nil, err
 	}
 	db := sql.OpenDB(&sessionConnector{Connector: conn, session: opts.Session})
+	if opts.MaxIdle > 0 {
+		db.SetMaxIdleConns(opts.MaxIdle)
+	}
 	pctx, cancel := context.WithTimeout(ctx, cfg.Timeout+5*time.Second)
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {

@@ -29,6 +29,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -86,6 +87,8 @@ type task struct {
 }
 
 func (t *task) String() string { return t.desc }
+
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // New builds a mysqlreader from validated parameters; it does no I/O.
 func New(p *Params, env plugin.Env) (reader.Reader, error) {

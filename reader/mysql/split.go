@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"datax/plugin"
@@ -14,8 +13,6 @@ import (
 	"datax/spec"
 	"datax/splitter"
 )
-
-func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // Split connects to every connection[] element, learns the schema, checks
 // that every table (or query) yields the same one, and cuts each table into
@@ -30,6 +27,7 @@ func (r *mysqlReader) Split(ctx context.Context, channels int) (record.Schema, [
 	if err != nil {
 		return nil, nil, err
 	}
+	opts.MaxIdle = max(channels, 1) + 1 // a task's connection serves the next task
 	for i, urls := range r.urls {
 		s := &shard{index: i, urls: urls, opts: opts}
 		r.shards = append(r.shards, s)
