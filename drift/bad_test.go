@@ -129,7 +129,7 @@ func TestInputForDPlus1Missing(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, frag)
 			}
 		}
-		if exists(f.outDir()) {
+		if f.exists(f.outDir()) {
 			t.Error("the failed run created the output table")
 		}
 	})
@@ -146,7 +146,7 @@ func TestInputForDPlus1Missing(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, frag)
 			}
 		}
-		if exists(f.outDir()) {
+		if f.exists(f.outDir()) {
 			t.Error("the failed run created the output table")
 		}
 		// Explicitly allowed: D is written from what there is, and the

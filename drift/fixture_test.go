@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -65,13 +64,29 @@ type fixture struct {
 	t      *testing.T
 	dir    string
 	format string // parquet or text
+	// defaultFS and fs are the filesystem of dir: local disk, or HDFS.
+	defaultFS string
+	fs        storage.FS
 	// partOf says which log partition a change lands in (default: the
 	// date of its log_time as written).
 	partOf func(logTime int64) string
 }
 
 func newFixture(t *testing.T, format string) *fixture {
-	return &fixture{t: t, dir: filepath.ToSlash(t.TempDir()), format: format}
+	return &fixture{t: t, dir: filepath.ToSlash(t.TempDir()), format: format, defaultFS: "file:///", fs: storage.Local()}
+}
+
+// newHDFSFixture is a fixture in a fresh directory of the test
+// MiniDFSCluster (skipped without one, failed under CI=true).
+func newHDFSFixture(t *testing.T, format string) *fixture {
+	addr := testenv.HDFS(t)
+	fsys, err := storage.Open(storage.Options{DefaultFS: "hdfs://" + addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := fmt.Sprintf("/datax-test/drift-%s-%d", strings.ReplaceAll(t.Name(), "/", "_"), time.Now().UnixNano())
+	t.Cleanup(func() { fsys.RemoveAll(dir); fsys.Close() })
+	return &fixture{t: t, dir: dir, format: format, defaultFS: "hdfs://" + addr, fs: fsys}
 }
 
 func (f *fixture) logDir() string { return f.dir + "/log/orders" }
@@ -104,7 +119,7 @@ func (f *fixture) land(rows string) {
 	}
 	for day, rows := range parts {
 		src := &testenv.Source{Schema: logSchema, Rows: rows}
-		params := map[string]any{"path": f.logDir(), "partition": "dt=" + day, "fileType": f.format, "writeMode": "truncate"}
+		params := map[string]any{"defaultFS": f.defaultFS, "path": f.logDir(), "partition": "dt=" + day, "fileType": f.format, "writeMode": "truncate"}
 		if f.format == "text" {
 			params["fieldDelimiter"] = "\t"
 		}
@@ -124,7 +139,8 @@ func (f *fixture) land(rows string) {
 // one hdfsreader, the three proc_time columns.
 func (f *fixture) config() map[string]any {
 	reader := map[string]any{
-		"path":     []any{f.logDir() + "/dt=${bizdate}", f.logDir() + "/dt=${bizdate+1}"},
+		"defaultFS": f.defaultFS,
+		"path":      []any{f.logDir() + "/dt=${bizdate}", f.logDir() + "/dt=${bizdate+1}"},
 		"fileType": f.format,
 		"column":   []any{"*"},
 	}
@@ -141,7 +157,7 @@ func (f *fixture) config() map[string]any {
 			"procTime": []any{"order_time", "pay_time", "end_time"},
 		},
 		"reader":  map[string]any{"name": "hdfsreader", "parameter": reader},
-		"output":  map[string]any{"path": f.outDir()},
+		"output":  map[string]any{"defaultFS": f.defaultFS, "path": f.outDir()},
 		"setting": map[string]any{"spillDir": f.t.TempDir(), "memoryMB": 16},
 	}
 }
@@ -185,13 +201,13 @@ func (f *fixture) mustRun(cfg map[string]any) *drift.Result {
 // partition reader) and renders its rows, one per line, fields as landed.
 func (f *fixture) output() string {
 	f.t.Helper()
-	return readRows(f.t, f.outDir()+"/dt=20261122")
+	return readRows(f.t, f.fs, f.outDir()+"/dt=20261122")
 }
 
 // outputOf is output for another day (YYYYMMDD).
 func (f *fixture) outputOf(day string) string {
 	f.t.Helper()
-	return readRows(f.t, f.outDir()+"/dt="+day)
+	return readRows(f.t, f.fs, f.outDir()+"/dt="+day)
 }
 
 // readAll makes the reader read every change-log partition (the log
@@ -200,10 +216,10 @@ func (f *fixture) readAll(cfg map[string]any) {
 	cfg["reader"].(map[string]any)["parameter"].(map[string]any)["path"] = []any{f.logDir()}
 }
 
-func readRows(t *testing.T, dir string) string {
+func readRows(t *testing.T, fsys storage.FS, dir string) string {
 	t.Helper()
 	var lines []string
-	schema, err := merge.PartitionSource(storage.Local(), dir)(context.Background(), func(b *record.Batch) error {
+	schema, err := merge.PartitionSource(fsys, dir)(context.Background(), func(b *record.Batch) error {
 		for i := 0; i < b.Len(); i++ {
 			var fields []string
 			for j, c := range b.Schema() {
@@ -249,8 +265,11 @@ func want(rows ...string) string {
 	return strings.Join(all, "\n")
 }
 
-// exists reports whether a path exists.
-func exists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
+// exists reports whether a path of the fixture's filesystem exists.
+func (f *fixture) exists(p string) bool {
+	ok, err := storage.Exists(f.fs, p)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return ok
 }

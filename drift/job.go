@@ -123,6 +123,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 			return nil, fmt.Errorf("reading the change log of D+1: %w", err)
 		}
 	}
+	j.Log.Info("change log read; sorting and joining", "records", d.st.Records, "sort", d.SortStats())
 	// Everything is read; the checks that need the whole input ran in Run
 	// before the first row, so the partition is staged only now.
 	w := &lazyWriter{ctx: ctx, j: j, day: day, schema: d.Schema()}

@@ -30,7 +30,7 @@ func TestOutputIsAVerifiedPartitionThatDuckDBReads(t *testing.T) {
 	if m.Rows != 4 {
 		t.Errorf("%s says %d rows, want 4", verify.FileName, m.Rows)
 	}
-	if !exists(dir + "/" + verify.SuccessName) {
+	if !f.exists(dir + "/" + verify.SuccessName) {
 		t.Errorf("no %s in %s", verify.SuccessName, dir)
 	}
 	tab := testenv.DuckDB(t, "SELECT * FROM read_parquet('"+dir+"/*.parquet', hive_partitioning = false) ORDER BY order_id")
