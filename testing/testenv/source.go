@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,7 +24,11 @@ type Source struct {
 	Schema record.Schema
 	Rows   [][]string
 	Tasks  int // default 1
-	Reads  atomic.Int64
+	// FailFirst makes the first attempt of each task send its rows and then
+	// fail, as a dropped connection would; the engine retries it.
+	FailFirst bool
+	Reads     atomic.Int64
+	failed    sync.Map // task → true
 }
 
 type sourceTask int
@@ -66,7 +71,13 @@ func (s *Source) Read(ctx context.Context, t reader.Task, out *channel.Sender) e
 			}
 		}
 	}
-	return out.Send(ctx, b)
+	if err := out.Send(ctx, b); err != nil {
+		return err
+	}
+	if _, done := s.failed.LoadOrStore(t, true); s.FailFirst && !done {
+		return fmt.Errorf("test: connection lost after %d rows", len(s.Rows))
+	}
+	return nil
 }
 
 type noParams struct{}

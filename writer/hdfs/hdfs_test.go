@@ -306,6 +306,34 @@ func TestDirtyNothingPublished(t *testing.T) {
 	}
 }
 
+// A task attempt that fails after its rows reached the writer leaves
+// nothing behind: the retry's rows are published once.
+func TestRetryDiscardsAttempt(t *testing.T) {
+	for _, tg := range targets(t) {
+		t.Run(tg.name, func(t *testing.T) {
+			src := source()
+			src.Tasks, src.FailFirst = 3, true
+			j := strings.Replace(job(params(tg.defaultFS, tg.root, nil)), `"retry": {"attempts": 1}`, `"retry": {"attempts": 2, "backoff": "10ms"}`, 1)
+			if _, err := testenv.RunJob(t, j, src.Registry(), bizdate); err != nil {
+				t.Fatal(err)
+			}
+			if src.Reads.Load() != 6 {
+				t.Fatalf("%d reads, want 3 tasks × 2 attempts", src.Reads.Load())
+			}
+			part := tg.root + "/orders/dt=20261122"
+			m, err := verify.Check(context.Background(), tg.fs, part)
+			if err != nil || m.Rows != 12 || len(m.Files) != 3 {
+				t.Fatalf("verify: %v; %d rows in %d files, want 12 in 3", err, m.Rows, len(m.Files))
+			}
+			for _, f := range m.Files {
+				if !strings.Contains(f.Name, ".a1.") {
+					t.Errorf("%s is not the retry's file", f.Name)
+				}
+			}
+		})
+	}
+}
+
 // rollRows cuts a task's output into several files.
 func TestRollRows(t *testing.T) {
 	root := filepath.ToSlash(t.TempDir())
