@@ -90,6 +90,14 @@ func (b *Batch) DeleteRows(rows []int) {
 	}
 }
 
+// AppendRows appends rows from, ..., to-1 of src, which must have the same
+// kinds, column by column (see Vector.AppendRange).
+func (b *Batch) AppendRows(src *Batch, from, to int) {
+	for j, c := range b.cols {
+		c.AppendRange(src.cols[j], from, to)
+	}
+}
+
 // AppendRow appends row i of src, which must have the same kinds.
 func (b *Batch) AppendRow(src *Batch, i int) {
 	for j, c := range b.cols {

@@ -158,3 +158,30 @@ func (v *Vector) AppendFrom(src *Vector, i int) {
 		v.AppendInt(src.fixed[i])
 	}
 }
+
+// AppendRange appends values from, ..., to-1 of src, which must have the
+// same kind: one copy per buffer instead of one call per value.
+func (v *Vector) AppendRange(src *Vector, from, to int) {
+	if from >= to {
+		return
+	}
+	nulls := src.nulls[from:to]
+	v.nulls = append(v.nulls, nulls...)
+	if src.anyNull && !v.anyNull {
+		for _, null := range nulls {
+			if null {
+				v.anyNull = true
+				break
+			}
+		}
+	}
+	if !src.kind.varlen() {
+		v.fixed = append(v.fixed, src.fixed[from:to]...)
+		return
+	}
+	base := int32(len(v.data)) - src.offs[from]
+	v.data = append(v.data, src.data[src.offs[from]:src.offs[to]]...)
+	for _, o := range src.offs[from+1 : to+1] {
+		v.offs = append(v.offs, o+base)
+	}
+}
