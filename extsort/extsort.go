@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 
@@ -76,7 +77,7 @@ func New(schema record.Schema, key sortkey.Cols, opts Options) *Sorter {
 	}
 	// Per-row bookkeeping besides the values: a null flag per column, an
 	// offset per variable-width column, the sort reference.
-	perRow := int64(8)
+	perRow := int64(8 + 16) // the reference, and its sort prefix while sorting
 	for _, c := range schema {
 		perRow++
 		if c.Kind == record.Decimal || c.Kind == record.String || c.Kind == record.Bytes {
@@ -96,11 +97,11 @@ func (s *Sorter) Add(b *record.Batch) error {
 	for i := 0; i < n; {
 		c := s.current()
 		take := min(n-i, chunkRows-c.Len())
-		base := uint64(len(s.chunks)-1) << 32
+		base := uint64(len(s.chunks)-1)<<32 | uint64(c.Len())
 		for k := 0; k < take; k++ {
-			s.refs = append(s.refs, base|uint64(c.Len()))
-			c.AppendRow(b, i+k)
+			s.refs = append(s.refs, base+uint64(k))
 		}
+		c.AppendRows(b, i, i+take)
 		i += take
 		s.stats.Rows += int64(take)
 		if c.Len() == chunkRows {
@@ -143,12 +144,43 @@ func (s *Sorter) used() int64 {
 }
 
 func (s *Sorter) sortRefs() {
-	slices.SortFunc(s.refs, func(a, b uint64) int {
+	full := func(a, b uint64) int {
 		if r := sortkey.Compare(s.key, s.chunks[a>>32], int(uint32(a)), s.key, s.chunks[b>>32], int(uint32(b))); r != 0 {
 			return r
 		}
 		return cmp.Compare(a, b) // arrival order: a stable sort
+	}
+	if !s.key.IntPrefix() {
+		slices.SortFunc(s.refs, full)
+		return
+	}
+	// The first key column is a signed integer: sort on its value first,
+	// held beside the reference, and compare the rows only on a tie (a
+	// null is MinInt64 here and sorts first either way).
+	col := s.key.Index()[0]
+	pref := make([]prefixed, len(s.refs))
+	for i, r := range s.refs {
+		v := s.chunks[r>>32].Col(col)
+		k := int64(math.MinInt64)
+		if row := int(uint32(r)); !v.IsNull(row) {
+			k = v.Int(row)
+		}
+		pref[i] = prefixed{k, r}
+	}
+	slices.SortFunc(pref, func(a, b prefixed) int {
+		if a.k != b.k {
+			return cmp.Compare(a.k, b.k)
+		}
+		return full(a.ref, b.ref)
 	})
+	for i := range pref {
+		s.refs[i] = pref[i].ref
+	}
+}
+
+type prefixed struct {
+	k   int64
+	ref uint64
 }
 
 // spill sorts what is in memory and writes it as one run.

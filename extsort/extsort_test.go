@@ -90,6 +90,12 @@ func render(b *record.Batch, i int) string {
 }
 
 func TestSortMatchesStableReference(t *testing.T) {
+	for _, keyCols := range [][]string{{"k1", "k2"}, {"ts", "k1"}} { // the second sorts on an int64 prefix, with nulls
+		testSortMatchesStableReference(t, keyCols)
+	}
+}
+
+func testSortMatchesStableReference(t *testing.T, keyCols []string) {
 	for _, tc := range []struct {
 		name     string
 		n        int
@@ -100,10 +106,10 @@ func TestSortMatchesStableReference(t *testing.T) {
 		{"spills", 30000, 200 << 10, true},
 		{"empty", 0, 1 << 20, false},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(tc.name+"/"+keyCols[0], func(t *testing.T) {
 			r := rand.New(rand.NewPCG(7, uint64(tc.n)))
 			rows := randomRows(r, tc.n)
-			key, err := sortkey.New(testSchema, []string{"k1", "k2"})
+			key, err := sortkey.New(testSchema, keyCols)
 			if err != nil {
 				t.Fatal(err)
 			}

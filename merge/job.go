@@ -133,6 +133,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	}
 	res := &Result{Dir: storage.URL(j.Table.FS, j.Table.Dir(j.Day))}
 	fsys := j.Table.FS
+	start := time.Now()
 
 	// The previous snapshot must exist unless this is the first one.
 	var prev *Partition
@@ -183,6 +184,8 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("delta: %w", err)
 	}
+	ss := delta.SortStats()
+	j.Log.Info("delta read and sorted", "records", delta.Records(), "spillRuns", ss.Runs, "spilledMiB", ss.SpilledBytes>>20, "elapsed", time.Since(start).Round(time.Millisecond))
 
 	// The key scan, sorted.
 	var scan *Input
@@ -217,6 +220,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 			return nil, fmt.Errorf("key scan: %w", err)
 		}
 		scan = &Input{Schema: sschema, Rows: rows}
+		j.Log.Info("key scan read and sorted", "keys", sorter.Stats().Rows, "spillRuns", sorter.Stats().Runs, "elapsed", time.Since(start).Round(time.Millisecond))
 	}
 
 	// The previous snapshot, sorted by key (streamed as it is when its info
@@ -266,8 +270,11 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := plan.Run(Input{Schema: schema, Rows: deltaRows}, delta.IsDelete, Input{Schema: snapSchema, Rows: snapRows}, scan, w.Sink())
-	res.Stats = st
+	j.Log.Info("joining", "previousSorted", res.Sorted, "elapsed", time.Since(start).Round(time.Millisecond))
+	stats, err := plan.Run(Input{Schema: schema, Rows: deltaRows}, delta.IsDelete, Input{Schema: snapSchema, Rows: snapRows}, scan, w.Sink())
+	res.Stats = stats
+	st := stats
+	j.Log.Info("joined", "rows", st.Output, "elapsed", time.Since(start).Round(time.Millisecond))
 	if err == nil && man != nil && st.SnapshotRows != man.Rows {
 		err = fmt.Errorf("the previous snapshot has %d rows but its %s says %d: it changed after it was published; check it with datax verify", st.SnapshotRows, verify.FileName, man.Rows)
 	}

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"datax/record"
@@ -124,10 +125,12 @@ type Plan struct {
 	sVer    int
 	verKind record.Kind
 	dProj   *Projection // delta body (flag columns left to the merge)
-	sProj   *Projection // snapshot as it is
 	sBody   *Projection // snapshot body (flag columns left to the merge)
 	sFlag   int         // snapshot's flag column, or -1
 	sFlagD  int
+	// runSrc maps each output column to the snapshot column a carried row
+	// copies (-1: null); nil when carried rows need per-row flags.
+	runSrc []int
 }
 
 // Out returns the output schema.
@@ -253,6 +256,15 @@ func NewPlan(rows, delta, snap record.Schema, r Rules) (*Plan, error) {
 				p.sFlagD = j
 			}
 		}
+		if (p.flag < 0 || p.sFlag >= 0) && (p.flagDt < 0 || (p.sFlag >= 0 && p.sFlagD >= 0)) {
+			p.runSrc = slices.Clone(p.sBody.src)
+			if p.flag >= 0 {
+				p.runSrc[p.flag] = p.sFlag
+			}
+			if p.flagDt >= 0 {
+				p.runSrc[p.flagDt] = p.sFlagD
+			}
+		}
 	}
 	return p, nil
 }
@@ -325,6 +337,16 @@ func (p *Plan) Run(delta Input, isDelete func(*record.Batch, int) bool, snap Inp
 		if err := m.key(d, s); err != nil {
 			return m.st, err
 		}
+		if s.Ok() && s.I == s.B.Len()-1 {
+			// The join moves past this snapshot batch next: no run may
+			// point into it any more.
+			if err := m.flushRun(); err != nil {
+				return m.st, err
+			}
+		}
+	}
+	if err := m.flushRun(); err != nil {
+		return m.st, err
 	}
 	if err := m.flush(); err != nil {
 		return m.st, err
@@ -366,16 +388,55 @@ type merger struct {
 	isDelete func(*record.Batch, int) bool
 	scan     *cursor
 	out      *record.Batch
+	run      carryRun
 	st       Stats
 }
 
+// batch makes sure there is an output batch to append a row to, after the
+// pending run of carried rows.
 func (m *merger) batch() error {
+	if err := m.flushRun(); err != nil {
+		return err
+	}
+	return m.outBatch()
+}
+
+func (m *merger) outBatch() error {
 	if m.out != nil {
 		return nil
 	}
 	b, err := m.sink.Batch()
 	m.out = b
 	return err
+}
+
+// carryRun is rows from, ..., to-1 of a snapshot batch, carried as they are.
+type carryRun struct {
+	b        *record.Batch
+	from, to int
+}
+
+// flushRun appends the pending run of carried rows to the output.
+func (m *merger) flushRun() error {
+	r := m.run
+	if r.b == nil || r.from == r.to {
+		return nil
+	}
+	m.run = carryRun{}
+	if err := m.outBatch(); err != nil {
+		return err
+	}
+	for j, src := range m.p.runSrc {
+		v := m.out.Col(j)
+		if src >= 0 {
+			v.AppendRange(r.b.Col(src), r.from, r.to)
+			continue
+		}
+		for i := r.from; i < r.to; i++ {
+			v.AppendNull()
+		}
+	}
+	return m.done()
 }
 
 func (m *merger) flush() error {
@@ -482,8 +543,24 @@ func (m *merger) key(d, s Row) error {
 }
 
 // carry copies a snapshot row as it is; flag columns the snapshot lacks
-// say "not deleted".
+// say "not deleted". Consecutive rows of one batch are gathered into a run
+// and copied column by column (flushRun).
 func (m *merger) carry(s Row) error {
+	if m.p.runSrc != nil {
+		if m.run.b != s.B || m.run.to != s.I {
+			if err := m.flushRun(); err != nil {
+				return err
+			}
+			m.run = carryRun{b: s.B, from: s.I, to: s.I}
+		}
+		m.run.to++
+		// The snapshot's batch is recycled once the join moves past its
+		// last row: copy the run before that.
+		if m.run.to == s.B.Len() || m.run.to-m.run.from >= 1024 {
+			return m.flushRun()
+		}
+		return nil
+	}
 	if err := m.batch(); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package merge
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -215,7 +216,7 @@ func nativeMerge(t *testing.T, logs []*record.Batch, snaps []*record.Batch, snap
 		t.Fatal(err)
 	}
 	sink := &MemSink{Schema: plan.Out(), BatchRows: 5}
-	if _, err := plan.Run(Input{Schema: propLogSchema, Rows: rows}, delta.IsDelete, Input{Schema: snapSchema, Rows: rowstream.Slice(snaps...)}, nil, sink); err != nil {
+	if _, err := plan.Run(Input{Schema: propLogSchema, Rows: rows}, delta.IsDelete, Input{Schema: snapSchema, Rows: recycled(snaps)}, nil, sink); err != nil {
 		t.Fatal(err)
 	}
 	return renderRows(sink.Batches)
@@ -286,4 +287,24 @@ func renderRef(rows []refRow, flags bool) string {
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// recycled streams copies of batches through one reused batch, as a
+// partition stream does: a row used after the stream moved on is garbage.
+func recycled(batches []*record.Batch) rowstream.Stream {
+	var cur *record.Batch
+	i := 0
+	return rowstream.Func(func() (*record.Batch, error) {
+		if i == len(batches) {
+			return nil, io.EOF
+		}
+		b := batches[i]
+		i++
+		if cur == nil {
+			cur = record.NewBatch(b.Schema())
+		}
+		cur.Reset(b.Schema()) // the same buffers: the previous rows are overwritten
+		cur.AppendRows(b, 0, b.Len())
+		return cur, nil
+	})
 }

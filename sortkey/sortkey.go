@@ -72,6 +72,20 @@ func Of(s record.Schema, idx ...int) Cols {
 	return k
 }
 
+// IntPrefix reports whether the first key column is a signed integer kind
+// (Int, Date, Time, Timestamp), whose order is the order of its int64
+// values: sorts can compare those values before whole rows.
+func (k Cols) IntPrefix() bool {
+	if len(k.kinds) == 0 {
+		return false
+	}
+	switch k.kinds[0] {
+	case record.Int, record.Date, record.Time, record.Timestamp:
+		return true
+	}
+	return false
+}
+
 // Len returns the number of key columns.
 func (k Cols) Len() int { return len(k.idx) }
 
