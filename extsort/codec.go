@@ -21,15 +21,23 @@ type encoder struct {
 	buf []byte
 }
 
-func (e *encoder) batch(b *record.Batch) error {
-	n := b.Len()
+// rows writes the rows refs point to (chunk<<32 | row, see Sorter) as one
+// batch, column by column, straight from the chunks: no gathering copy.
+func (e *encoder) rows(chunks []*record.Batch, refs []uint64, schema record.Schema) error {
+	n := len(refs)
 	e.buf = binary.LittleEndian.AppendUint32(e.buf[:0], uint32(n))
-	for j := 0; j < b.Width(); j++ {
-		v := b.Col(j)
-		if v.HasNulls() {
+	for j, c := range schema {
+		anyNull := false
+		for _, r := range refs {
+			if chunks[r>>32].Col(j).IsNull(int(uint32(r))) {
+				anyNull = true
+				break
+			}
+		}
+		if anyNull {
 			e.buf = append(e.buf, 1)
-			for _, null := range v.Nulls()[:n] {
-				if null {
+			for _, r := range refs {
+				if chunks[r>>32].Col(j).IsNull(int(uint32(r))) {
 					e.buf = append(e.buf, 1)
 				} else {
 					e.buf = append(e.buf, 0)
@@ -38,20 +46,17 @@ func (e *encoder) batch(b *record.Batch) error {
 		} else {
 			e.buf = append(e.buf, 0)
 		}
-		switch v.Kind() {
+		switch c.Kind {
 		case record.Decimal, record.String, record.Bytes:
-			total := 0
-			for i := 0; i < n; i++ {
-				l := len(v.Bytes(i))
-				total += l
-				e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(l))
+			for _, r := range refs {
+				e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(len(chunks[r>>32].Col(j).Bytes(int(uint32(r))))))
 			}
-			for i := 0; i < n; i++ {
-				e.buf = append(e.buf, v.Bytes(i)...)
+			for _, r := range refs {
+				e.buf = append(e.buf, chunks[r>>32].Col(j).Bytes(int(uint32(r)))...)
 			}
 		default:
-			for _, x := range v.Ints()[:n] {
-				e.buf = binary.LittleEndian.AppendUint64(e.buf, uint64(x))
+			for _, r := range refs {
+				e.buf = binary.LittleEndian.AppendUint64(e.buf, uint64(chunks[r>>32].Col(j).Int(int(uint32(r)))))
 			}
 		}
 		if len(e.buf) > 1<<20 {

@@ -197,14 +197,9 @@ func (s *Sorter) spill() error {
 	s.runs = append(s.runs, f)
 	w := bufio.NewWriterSize(f, 1<<20)
 	enc := &encoder{w: w}
-	out := record.NewBatch(s.schema)
-	for i, r := range s.refs {
-		out.AppendRow(s.chunks[r>>32], int(uint32(r)))
-		if out.Len() == 4096 || i == len(s.refs)-1 {
-			if err := enc.batch(out); err != nil {
-				return fmt.Errorf("extsort: spill file: %w", err)
-			}
-			out.Reset(s.schema)
+	for i := 0; i < len(s.refs); i += 4096 {
+		if err := enc.rows(s.chunks, s.refs[i:min(i+4096, len(s.refs))], s.schema); err != nil {
+			return fmt.Errorf("extsort: spill file: %w", err)
 		}
 	}
 	if err := w.Flush(); err != nil {
