@@ -1,50 +1,19 @@
 package textfile_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
-	"datax/engine"
-	"datax/plugin"
 	_ "datax/reader/textfile"
-	"datax/record"
-	"datax/spec"
 	"datax/testing/testenv"
 )
 
 func read(t *testing.T, params string) ([][]string, error) {
 	t.Helper()
-	raw, err := spec.ParseJSON("params", []byte(params))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := engine.BuildReader(nil, "txtfilereader", raw, "parameter", plugin.Env{})
-	if err != nil {
-		return nil, err
-	}
-	var mu sync.Mutex
-	var rows [][]string
-	_, err = engine.Drain(context.Background(), r, 1, func(b *record.Batch) error {
-		mu.Lock()
-		defer mu.Unlock()
-		for i := 0; i < b.Len(); i++ {
-			var row []string
-			for j, c := range b.Schema() {
-				if b.Col(j).IsNull(i) {
-					row = append(row, "NULL")
-				} else {
-					row = append(row, string(record.AppendText(nil, b.Col(j), i, c)))
-				}
-			}
-			rows = append(rows, row)
-		}
-		return nil
-	})
+	_, rows, err := testenv.ReadAll(t, "txtfilereader", params)
 	return rows, err
 }
 

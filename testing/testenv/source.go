@@ -3,6 +3,9 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"io"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"datax/plugin"
 	"datax/reader"
 	"datax/record"
+	"datax/spec"
 )
 
 // Source is a reader for writer tests: it produces the given rows (text
@@ -108,4 +112,40 @@ func RunJob(t testing.TB, job string, readers *reader.Registry, vars map[string]
 		return nil, err
 	}
 	return j.Run(context.Background())
+}
+
+// ReadAll builds the registered reader name from a parameter object given
+// as JSON, runs all its tasks (engine.Drain, channels 2) and returns its
+// schema and rows as text ("NULL" for nulls), sorted. Errors are Build's or
+// the run's.
+func ReadAll(t testing.TB, name, params string) (record.Schema, [][]string, error) {
+	t.Helper()
+	raw, err := spec.ParseJSON("params", []byte(params))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := engine.BuildReader(nil, name, raw, "parameter", plugin.Env{})
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, ok := r.(io.Closer); ok {
+		defer c.Close()
+	}
+	var rows [][]string
+	schema, err := engine.Drain(context.Background(), r, 2, func(b *record.Batch) error {
+		for i := 0; i < b.Len(); i++ {
+			row := make([]string, b.Width())
+			for j, c := range b.Schema() {
+				if b.Col(j).IsNull(i) {
+					row[j] = "NULL"
+				} else {
+					row[j] = string(record.AppendText(nil, b.Col(j), i, c))
+				}
+			}
+			rows = append(rows, row)
+		}
+		return nil
+	})
+	slices.SortFunc(rows, func(a, b []string) int { return strings.Compare(strings.Join(a, "\x00"), strings.Join(b, "\x00")) })
+	return schema, rows, err
 }
