@@ -93,7 +93,9 @@ func TestSelectColumns(t *testing.T) {
 	if got := fmt.Sprint(schema.Kinds()); got != "[string string decimal int date]" {
 		t.Errorf("kinds %s", got)
 	}
-	has := func(want ...string) bool { return slices.ContainsFunc(rows, func(r []string) bool { return slices.Equal(r, want) }) }
+	has := func(want ...string) bool {
+		return slices.ContainsFunc(rows, func(r []string) bool { return slices.Equal(r, want) })
+	}
 	if len(rows) != 6 || !has("", "12", "-0.0000000001", "-7", "2026-11-22") || !has("emoji 😀", "1", "9999999999999999999999999999.9999999999", "7", "2026-11-22") {
 		t.Errorf("rows %q", rows)
 	}
