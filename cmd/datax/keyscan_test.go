@@ -1,53 +1,32 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	_ "github.com/go-sql-driver/mysql"
 
 	"datax/testing/testenv"
 )
 
-// keyScanDB creates the database dx_merge_keyscan_test with a table orders
-// of n rows and returns a handle (the database is dropped at the end).
+// keyScanDB (re)creates the database dx_merge_keyscan_test with a table
+// orders of n rows (testenv.MySQLDB: skipped without MariaDB, failed under
+// CI=true) and drops it at the end.
 func keyScanDB(t *testing.T, n int) *sql.DB {
 	t.Helper()
-	dsn := os.Getenv("DATAX_TEST_MYSQL_DSN")
-	if dsn == "" {
-		dsn = "root:@tcp(127.0.0.1:3306)/"
-	}
-	db, err := sql.Open("mysql", dsn+"?multiStatements=true&parseTime=true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		testenv.Missing(t, "MariaDB", err.Error())
-	}
-	t.Cleanup(func() {
-		db.Exec("DROP DATABASE IF EXISTS dx_merge_keyscan_test")
-		db.Close()
-	})
-	_, err = db.Exec(`DROP DATABASE IF EXISTS dx_merge_keyscan_test;
-CREATE DATABASE dx_merge_keyscan_test;
-CREATE TABLE dx_merge_keyscan_test.orders (
+	db := testenv.MySQLDB(t, "dx_merge_keyscan_test")
+	t.Cleanup(func() { db.Exec("DROP DATABASE IF EXISTS dx_merge_keyscan_test") })
+	_, err := db.Exec(`DROP TABLE IF EXISTS orders;
+CREATE TABLE orders (
   id BIGINT NOT NULL PRIMARY KEY,
   status VARCHAR(16) NOT NULL,
   amount DECIMAL(10,2) NOT NULL,
   modified_time DATETIME NOT NULL,
   is_deleted TINYINT NOT NULL DEFAULT 0
 );
-USE dx_merge_keyscan_test;
-INSERT INTO orders
-SELECT seq, 'new', seq / 4, '2026-11-21 10:00:00', 0 FROM seq_1_to_` + fmt.Sprint(n))
+INSERT INTO orders SELECT seq, 'new', seq / 4, '2026-11-21 10:00:00', 0 FROM seq_1_to_` + fmt.Sprint(n))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +67,7 @@ func TestKeyScanAgainstMariaDB(t *testing.T) {
 	}
 	// Day 2 at the source: 5 rows physically deleted, 3 updated, 2 inserted,
 	// 1 soft-deleted.
-	_, err := db.Exec(`USE dx_merge_keyscan_test;
-DELETE FROM orders WHERE id IN (7, 100, 101, 555, 1000);
+	_, err := db.Exec(`DELETE FROM orders WHERE id IN (7, 100, 101, 555, 1000);
 UPDATE orders SET status = 'paid', modified_time = '2026-11-22 09:00:00' WHERE id IN (1, 2, 3);
 UPDATE orders SET is_deleted = 1, modified_time = '2026-11-22 09:30:00' WHERE id = 4;
 INSERT INTO orders VALUES (1001, 'new', 1.50, '2026-11-22 11:00:00', 0), (1002, 'new', 2.50, '2026-11-22 11:00:00', 0)`)
