@@ -131,3 +131,18 @@ func TestVerifyCommand(t *testing.T) {
 		t.Errorf("nothing to verify: exit %d, %s", code, errOut)
 	}
 }
+
+// datax verify reads hdfs:// URLs.
+func TestVerifyHDFS(t *testing.T) {
+	addr := testenv.HDFS(t)
+	dir := t.TempDir()
+	root := "/datax-test/verify-cmd-" + strconv.FormatInt(time.Now().UnixNano(), 10)
+	job := strings.Replace(hdfsJob(1000, ""), `"path": "wh/orders"`, `"defaultFS": "hdfs://`+addr+`", "path": "`+root+`/orders"`, 1)
+	if code, out, errOut := run(t, dir, "run", writeJob(t, dir, job), "-p", "bizdate=20261122", "--progress=-1s"); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut := run(t, dir, "verify", "hdfs://"+addr+root)
+	if code != 0 || !strings.Contains(out, "OK   hdfs://"+addr+root+"/orders/dt=20261122: 1 files, 1000 rows") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
