@@ -68,6 +68,7 @@ type Drift struct {
 
 	// today holds set 1 (or the redundant window), drifted set 2.
 	today, drifted *extsort.Sorter
+	sel            [2][]int // rows of the batch being added that go to each
 	scratch        [2]*record.Batch
 
 	latest int64 // largest value of the cut column seen
@@ -300,9 +301,7 @@ func (d *Drift) Add(b *record.Batch) error {
 	if d.ran {
 		return errors.New("drift: Add after Run")
 	}
-	s1, s2 := d.scratch[0], d.scratch[1]
-	s1.Reset(d.in)
-	s2.Reset(d.in)
+	sel1, sel2 := d.sel[0][:0], d.sel[1][:0]
 	cut := b.Col(d.cut)
 	var mod *record.Vector
 	if d.mode == Correct {
@@ -324,15 +323,15 @@ func (d *Drift) Add(b *record.Batch) error {
 			continue
 		}
 		if d.mode == Redundant {
-			s1.AppendRow(b, i)
+			sel1 = append(sel1, i)
 			continue
 		}
 		switch m := mod.Int(i); {
 		case m >= d.day.Start && m < d.day.End:
-			s1.AppendRow(b, i)
+			sel1 = append(sel1, i)
 		case t >= d.day.End && m >= d.day.End && m < d.day.Next:
 			if d.onD(b, i) {
-				s2.AppendRow(b, i)
+				sel2 = append(sel2, i)
 			} else {
 				d.st.ExcludedBy++
 			}
@@ -342,19 +341,31 @@ func (d *Drift) Add(b *record.Batch) error {
 			d.st.Outside++
 		}
 	}
-	d.st.Today += int64(s1.Len())
-	d.st.Candidates += int64(s2.Len())
-	if s1.Len() > 0 {
-		if err := d.today.Add(s1); err != nil {
-			return err
-		}
+	d.sel = [2][]int{sel1, sel2}
+	d.st.Today += int64(len(sel1))
+	d.st.Candidates += int64(len(sel2))
+	if err := d.add(d.today, b, sel1, 0); err != nil {
+		return err
 	}
-	if s2.Len() > 0 {
-		if err := d.drifted.Add(s2); err != nil {
-			return err
-		}
+	return d.add(d.drifted, b, sel2, 1)
+}
+
+// add adds the selected rows of b to sorter s: the batch itself when every
+// row is selected (most of D's change log), else a copy of those rows in
+// scratch batch k.
+func (d *Drift) add(s *extsort.Sorter, b *record.Batch, sel []int, k int) error {
+	switch len(sel) {
+	case 0:
+		return nil
+	case b.Len():
+		return s.Add(b)
 	}
-	return nil
+	c := d.scratch[k]
+	c.Reset(d.in)
+	for _, i := range sel {
+		c.AppendRow(b, i)
+	}
+	return s.Add(c)
 }
 
 // formatTime renders a value of the time axis for messages.
