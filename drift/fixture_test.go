@@ -141,8 +141,8 @@ func (f *fixture) config() map[string]any {
 	reader := map[string]any{
 		"defaultFS": f.defaultFS,
 		"path":      []any{f.logDir() + "/dt=${bizdate}", f.logDir() + "/dt=${bizdate+1}"},
-		"fileType": f.format,
-		"column":   []any{"*"},
+		"fileType":  f.format,
+		"column":    []any{"*"},
 	}
 	if f.format == "text" {
 		var cols any

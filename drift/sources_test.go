@@ -70,9 +70,9 @@ CREATE TABLE orders_log (
 	cfg := f.config()
 	cfg["reader"] = map[string]any{"name": "mysqlreader", "parameter": map[string]any{
 		"username": my.User, "password": my.Passwd,
-		"column":   []any{"order_id", "status", "order_time", "pay_time", "end_time", "modified_time", "log_time", "log_pos"},
-		"where":    "log_time >= '${bizdate-1:yyyy-MM-dd} 23:45:00' AND log_time < '${bizdate+2:yyyy-MM-dd}'",
-		"splitPk":  "log_pos",
+		"column":  []any{"order_id", "status", "order_time", "pay_time", "end_time", "modified_time", "log_time", "log_pos"},
+		"where":   "log_time >= '${bizdate-1:yyyy-MM-dd} 23:45:00' AND log_time < '${bizdate+2:yyyy-MM-dd}'",
+		"splitPk": "log_pos",
 		"connection": []any{map[string]any{
 			"jdbcUrl": fmt.Sprintf("jdbc:mysql://%s/dx_drift_test", my.Addr), "table": []any{"orders_log"}}},
 	}}
