@@ -221,3 +221,17 @@ func TestUnfilledVariableIsAnError(t *testing.T) {
 		t.Fatalf("error %v, want one naming ${bizday}", err)
 	}
 }
+
+func TestNextReaderWithOtherColumns(t *testing.T) {
+	f := goodFixture(t, "parquet")
+	cfg := f.config()
+	cfg["reader"].(map[string]any)["parameter"].(map[string]any)["path"] = []any{f.logDir() + "/dt=${bizdate}"}
+	var cols []any
+	for _, c := range logSchema[:len(logSchema)-1] { // no log_pos
+		cols = append(cols, map[string]any{"name": c.Name})
+	}
+	cfg["nextReader"] = map[string]any{"name": "hdfsreader", "parameter": map[string]any{
+		"path": f.logDir() + "/dt=${bizdate+1}", "fileType": "parquet", "column": cols}}
+	rules(cfg)["allowMissingNext"] = true // a reader that works but differs is never skipped
+	runBad(t, f, cfg, "the change log of D+1 has the columns (order_id int, status string", "log_time timestamp), that of D (", "log_pos int)")
+}
