@@ -99,7 +99,7 @@ type Stats struct {
 	Drifted    int64 // rows taken from set 2 (put back)
 	Replaced   int64 // of Drifted: keys whose D change was replaced by the drifted one
 	Restricted int64 // rows dropped by restrictProcTime
-	Latest     string
+	Latest     string // the latest log time (modified time in mode redundant without one) seen, as text
 }
 
 // PutBack is the number of rows put back from D+1: late logs of changes
