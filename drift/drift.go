@@ -94,11 +94,11 @@ type Stats struct {
 	NullTime   int64 // records without a log time or modified time, ignored
 	Outside    int64 // other records: outside the windows
 
-	Rows       int64 // rows written
-	LateLogs   int64 // rows whose change was modified on D and logged on D+1 (put back)
-	Drifted    int64 // rows taken from set 2 (put back)
-	Replaced   int64 // of Drifted: keys whose D change was replaced by the drifted one
-	Restricted int64 // rows dropped by restrictProcTime
+	Rows       int64  // rows written
+	LateLogs   int64  // rows whose change was modified on D and logged on D+1 (put back)
+	Drifted    int64  // rows taken from set 2 (put back)
+	Replaced   int64  // of Drifted: keys whose D change was replaced by the drifted one
+	Restricted int64  // rows dropped by restrictProcTime
 	Latest     string // the latest log time (modified time in mode redundant without one) seen, as text
 }
 
