@@ -48,7 +48,7 @@ func (c *ReaderColumns) UnmarshalParam(raw any) error {
 	}
 	list, ok := raw.([]any)
 	if !ok {
-		return fmt.Errorf(`expected ["*"] or a list of {index|name|value, type}, got %s`, spec.Describe(raw))
+		return fmt.Errorf(`expected ["*"] or a list of {index or name or value, type}, got %s`, spec.Describe(raw))
 	}
 	if len(list) == 1 {
 		if s, ok := list[0].(string); ok && strings.TrimSpace(s) == "*" {
@@ -85,7 +85,7 @@ func (c *ReaderColumns) CheckText() error {
 }
 
 // ParamType names the type in the reference.
-func (c *ReaderColumns) ParamType() string { return `["*"] or list of {index|name|value, type}` }
+func (c *ReaderColumns) ParamType() string { return `["*"] or list of {index or name or value, type}` }
 
 func (c *ReaderColumn) check() error {
 	n := 0
