@@ -505,3 +505,22 @@ func TestBadParams(t *testing.T) {
 		t.Errorf("bad keytab: %v", err)
 	}
 }
+
+// The plugin's example jobs run (the writer's first: the reader's reads the
+// partition it wrote).
+func TestExamples(t *testing.T) {
+	pkg, _ := os.Getwd()
+	t.Chdir(t.TempDir())
+	for _, name := range []string{"example.json", "../../reader/hdfs/example.json"} {
+		data, err := os.ReadFile(filepath.Join(pkg, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := testenv.RunJob(t, string(data), nil, bizdate); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	if _, err := verify.Check(context.Background(), storage.Local(), "warehouse/example/orders/dt=20261122"); err != nil {
+		t.Fatal(err)
+	}
+}
