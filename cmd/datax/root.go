@@ -57,6 +57,7 @@ overridden by DATAX_* environment variables (DATAX_TIMEZONE, DATAX_WAREHOUSE, ..
 	root.AddCommand(newDeltaCmd(g))
 	root.AddCommand(newMergeCmd(g))
 	root.AddCommand(newDriftCmd(g))
+	root.AddCommand(newGenCmd(g))
 	return root
 }
 
