@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"strings"
 
 	"golang.org/x/text/encoding"
 
@@ -25,6 +26,7 @@ type Encoder struct {
 	field   []byte
 	encoded []byte
 	bad     []int
+	check   []bool // per column: can a value collide with the delimiter, a line break or the null marker?
 }
 
 // NewEncoder returns an encoder of cols writing to w (compressed and
@@ -43,6 +45,9 @@ func NewEncoder(w io.Writer, cols []fileformat.Column, opts Options) (*Encoder, 
 	}
 	if opts.DateFormat != "" {
 		e.layout = record.GoLayout(opts.DateFormat)
+	}
+	for _, c := range cols {
+		e.check = append(e.check, e.mayCollide(c))
 	}
 	if len(opts.Header) > 0 {
 		for j, h := range opts.Header {
@@ -86,7 +91,7 @@ rows:
 				continue
 			}
 			e.field = e.appendValue(e.field[:0], v, i, &e.cols[j])
-			if !e.opts.CSV {
+			if !e.opts.CSV && e.check[j] {
 				if why := e.unsafe(e.field); why != "" {
 					if err := reject(i, fmt.Errorf("column %s: the value %s; plain text cannot hold it (use fileFormat csv, or Parquet)", e.cols[j].Name, why)); err != nil {
 						return written, err
@@ -124,6 +129,24 @@ func (e *Encoder) emit() error {
 	}
 	_, err := e.buf.Write(out)
 	return err
+}
+
+// alphabets of the text forms of the kinds that are not free text.
+var alphabets = map[record.Kind]string{
+	record.Int: "-0123456789", record.Uint: "0123456789", record.Float: "-+.0123456789eEInfNa",
+	record.Decimal: "-.0123456789", record.Bool: "truefals", record.Date: "-0123456789",
+	record.Time: "-:.0123456789", record.Timestamp: "- :.0123456789",
+}
+
+// mayCollide reports whether a value of c could hold the delimiter or be
+// the null marker: always for text, binary (base64) and formatted dates;
+// for the other kinds only when the delimiter or marker uses their alphabet.
+func (e *Encoder) mayCollide(c fileformat.Column) bool {
+	alpha, ok := alphabets[c.Kind]
+	if !ok || (e.layout != "" && (c.Kind == record.Date || c.Kind == record.Timestamp)) {
+		return true
+	}
+	return strings.ContainsAny(e.opts.Delimiter, alpha) || e.opts.Null == "" || strings.Trim(e.opts.Null, alpha) == ""
 }
 
 // unsafe says why a plain-text field would not read back, or "".

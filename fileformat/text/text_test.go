@@ -208,3 +208,17 @@ func TestBadOptions(t *testing.T) {
 		t.Errorf("CountFields = %d, %v", n, err)
 	}
 }
+
+// A number can collide too when the delimiter or the null marker uses its
+// characters: "-" as delimiter and a negative number, "0" as null marker.
+func TestNumberCollisions(t *testing.T) {
+	cs := cols(t, "BIGINT", "DOUBLE")
+	_, rejected := encode(t, cs, text.Options{Delimiter: "-", Null: `\N`}, batch(t, cs, []string{"1", "2"}, []string{"-3", "4"}))
+	if !slices.Equal(rejected, []int{1}) {
+		t.Errorf("delimiter -: rejected %v", rejected)
+	}
+	_, rejected = encode(t, cs, text.Options{Delimiter: ",", Null: "0"}, batch(t, cs, []string{"1", "2"}, []string{"0", "NULL"}))
+	if !slices.Equal(rejected, []int{1}) {
+		t.Errorf("null marker 0: rejected %v", rejected)
+	}
+}
