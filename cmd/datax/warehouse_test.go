@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"datax/storage"
 	"datax/testing/testenv"
 )
 
@@ -137,6 +138,12 @@ func TestVerifyHDFS(t *testing.T) {
 	addr := testenv.HDFS(t)
 	dir := t.TempDir()
 	root := "/datax-test/verify-cmd-" + strconv.FormatInt(time.Now().UnixNano(), 10)
+	t.Cleanup(func() {
+		if fsys, err := storage.Open(storage.Options{DefaultFS: "hdfs://" + addr}); err == nil {
+			fsys.RemoveAll(root)
+			fsys.Close()
+		}
+	})
 	job := strings.Replace(hdfsJob(1000, ""), `"path": "wh/orders"`, `"defaultFS": "hdfs://`+addr+`", "path": "`+root+`/orders"`, 1)
 	if code, out, errOut := run(t, dir, "run", writeJob(t, dir, job), "-p", "bizdate=20261122", "--progress=-1s"); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
