@@ -12,7 +12,12 @@ import (
 // BenchmarkGenerate1000 generates for every table of dx_gen_bench (bench/gen.sh
 // creates its 1,000 tables) into a fresh directory per iteration: reading
 // the metadata, deciding, rendering and writing every file.
-func BenchmarkGenerate1000(b *testing.B) {
+func BenchmarkGenerate1000(b *testing.B) { benchGenerate(b, false) }
+
+// BenchmarkPlan1000 is the same without writing (datax gen --plan).
+func BenchmarkPlan1000(b *testing.B) { benchGenerate(b, true) }
+
+func benchGenerate(b *testing.B, plan bool) {
 	cfg := testenv.MySQL(b)
 	cfg.DBName = "dx_gen_bench"
 	db, err := sql.Open("mysql", cfg.FormatDSN())
@@ -35,7 +40,7 @@ func BenchmarkGenerate1000(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
-		res, err := Generate(context.Background(), gc, Options{Dir: dir, Password: cfg.Passwd, DataxBin: "/usr/local/bin/datax"}, false)
+		res, err := Generate(context.Background(), gc, Options{Dir: dir, Password: cfg.Passwd, DataxBin: "/usr/local/bin/datax"}, plan)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -84,7 +84,6 @@ func hiveIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") 
 
 // hiveString quotes a HiveQL string literal: single quotes, with
 // backslash escapes (Hive and Spark SQL read \' and \\).
-func hiveString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`, "\r", `\r`, "\t", `\t`, ";", `\;`)
-	return "'" + r.Replace(s) + "'"
-}
+func hiveString(s string) string { return "'" + hiveEscapes.Replace(s) + "'" }
+
+var hiveEscapes = strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`, "\r", `\r`, "\t", `\t`, ";", `\;`)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // checksumsFile records the SHA-256 of every file gen wrote, as it wrote
@@ -100,17 +101,39 @@ func (o *output) classify(files []*File, force bool) error {
 
 // write writes the files that are new or changed (each through a temporary
 // file and a rename, so a crash leaves the old or the new file, never half
-// of one) and then the checksums.
+// of one; a few at once, as creating files is what costs) and then the
+// checksums.
 func (o *output) write(files []*File) error {
+	var todo []*File
 	for _, f := range files {
-		if f.Status == Unchanged || f.Status == Edited {
-			if f.Status == Unchanged {
-				o.sums[f.Path] = sum(f.Content)
-			}
-			continue
+		switch f.Status {
+		case Unchanged:
+			o.sums[f.Path] = sum(f.Content)
+		case Created, Updated, Replaced:
+			todo = append(todo, f)
 		}
-		if err := writeAtomic(filepath.Join(o.dir, filepath.FromSlash(f.Path)), f.Content, f.Mode); err != nil {
-			return err
+	}
+	errs := make([]error, len(todo))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(8, len(todo)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f := todo[i]
+				errs[i] = writeAtomic(filepath.Join(o.dir, filepath.FromSlash(f.Path)), f.Content, f.Mode)
+			}
+		}()
+	}
+	for i := range todo {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, f := range todo {
+		if errs[i] != nil {
+			return errs[i]
 		}
 		o.sums[f.Path] = sum(f.Content)
 	}
