@@ -167,11 +167,17 @@ func (d *Delta) Records() int64 { return d.rows }
 func (d *Delta) Add(b *record.Batch) error {
 	if d.op >= 0 {
 		v := b.Col(d.op)
+		textual := v.Kind() == record.String || v.Kind() == record.Bytes
+		var text []byte
 		for i := 0; i < b.Len(); i++ {
 			if v.IsNull(i) {
 				return fmt.Errorf("op column %s is null in the change record with %s", d.rules.Op, d.key.Format(d.schema, b, i))
 			}
-			text := record.AppendText(nil, v, i, d.schema[d.op])
+			if textual {
+				text = v.Bytes(i)
+			} else {
+				text = record.AppendText(text[:0], v, i, d.schema[d.op])
+			}
 			if _, ok := d.kinds[string(text)]; !ok {
 				return fmt.Errorf("op column %s has the value %q (change record with %s), which is none of insert %q, update %q, delete %q",
 					d.rules.Op, text, d.key.Format(d.schema, b, i), d.rules.Insert, d.rules.Update, d.rules.Delete)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path"
+	"runtime/debug"
 	"time"
 
 	"datax/extsort"
@@ -184,6 +185,11 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("delta: %w", err)
 	}
+	// What the delta's sort held in memory is garbage now (its rows are in
+	// spill files or in the sorter's chunks, which stay): hand it back
+	// before the join, so that the peak does not depend on when the
+	// collector would have run.
+	debug.FreeOSMemory()
 	ss := delta.SortStats()
 	j.Log.Info("delta read and sorted", "records", delta.Records(), "spillRuns", ss.Runs, "spilledMiB", ss.SpilledBytes>>20, "elapsed", time.Since(start).Round(time.Millisecond))
 
