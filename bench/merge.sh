@@ -28,7 +28,7 @@ DATAX=$DIR/bin/datax
 # measure NAME CMD...: runs CMD, records "NAME seconds peakKB" in $DIR/results
 measure() {
   local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$DIR/time.out" "$@" >"$DIR/$name.log" 2>&1 || { cat "$DIR/$name.log" >&2; echo "merge.sh: $name failed" >&2; exit 1; }
+  /usr/bin/time -f "%e %M %U %S" -o "$DIR/time.out" "$@" >"$DIR/$name.log" 2>&1 || { cat "$DIR/$name.log" >&2; echo "merge.sh: $name failed" >&2; exit 1; }
   echo "$name $(cat "$DIR/time.out")" >>"$DIR/results"
 }
 
@@ -52,8 +52,8 @@ JSON
 JSON
 }
 
-duckdb_merge() { # the same merge in DuckDB (keep mode, deletes flagged), written as Parquet
-  (cd "$1" && "$PY" - <<'PY'
+# The same merge in DuckDB (keep mode, deletes flagged), written as Parquet.
+cat >"$DIR/duckdb_merge.py" <<'PY'
 import duckdb
 cols = ["user_id", "shop_id", "status", "amount", "title", "note", "created_at", "updated_at", "paid_at"]
 pick = ",\n".join(f"CASE WHEN d.id IS NULL THEN s.{c} WHEN d.op = 'D' THEN COALESCE(d.{c}, s.{c}) ELSE d.{c} END AS {c}" for c in cols)
@@ -72,28 +72,27 @@ COPY (
   FROM d FULL OUTER JOIN read_parquet('ods_orders/dt=20261121/*.parquet') s ON d.id = s.id
 ) TO 'duckdb-out.parquet' (FORMAT parquet, COMPRESSION snappy)""")
 PY
-  )
-}
 
 rm -f "$DIR/results"
 gen base "$ROWS"
 B=$DIR/base
 (cd "$B" && measure copy "$DATAX" run copy.json --progress=-1s --log-level warn)
 (cd "$B" && measure merge "$DATAX" merge merge.json --day 20261122 --log-level warn)
-measure duckdb duckdb_merge "$B"
+(cd "$B" && measure duckdb "$PY" "$DIR/duckdb_merge.py")
 gen double $((2 * ROWS))
 (cd "$DIR/double" && measure merge2x "$DATAX" merge merge.json --day 20261122 --log-level warn)
 
+export LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 awk -v rows="$ROWS" -v delta="$DELTA" '
-  { secs[$1] = $2; rss[$1] = $3 / 1024 }
+  { secs[$1] = $2; rss[$1] = $3 / 1024; cpu[$1] = $4 + $5 }
   END {
-    printf "snapshot %d rows (bench.orders shape), change log %d records; %s\n\n", rows, delta, ENVIRON["NOTE"]
-    printf "| run | snapshot rows | seconds | peak RSS (MB) | time / copy |\n|---|---:|---:|---:|---:|\n"
-    printf "| (a) copy: hdfsreader -> hdfswriter | %d | %.1f | %.0f | 1.00 |\n", rows, secs["copy"], rss["copy"]
-    printf "| datax merge | %d | %.1f | %.0f | %.2f |\n", rows, secs["merge"], rss["merge"], secs["merge"] / secs["copy"]
-    printf "| (b) DuckDB FULL OUTER JOIN + COPY | %d | %.1f | %.0f | %.2f |\n", rows, secs["duckdb"], rss["duckdb"], secs["duckdb"] / secs["copy"]
-    printf "| datax merge, twice the snapshot | %d | %.1f | %.0f | - |\n", 2 * rows, secs["merge2x"], rss["merge2x"]
-    printf "\nmerge / copy time: %.2f (target <= 1.5); merge RSS at 2x rows / at 1x: %+.0f%% (target within +-20%%, both < 512 MB)\n",
-      secs["merge"] / secs["copy"], 100 * (rss["merge2x"] / rss["merge"] - 1)
+    printf "snapshot %d rows (bench.orders shape), change log %d records\n\n", rows, delta
+    printf "| run | snapshot rows | wall s | CPU s (user+sys) | peak RSS (MB) | wall / copy | CPU / copy |\n|---|---:|---:|---:|---:|---:|---:|\n"
+    printf "| (a) copy: hdfsreader -> hdfswriter | %d | %.1f | %.1f | %.0f | 1.00 | 1.00 |\n", rows, secs["copy"], cpu["copy"], rss["copy"]
+    printf "| datax merge | %d | %.1f | %.1f | %.0f | %.2f | %.2f |\n", rows, secs["merge"], cpu["merge"], rss["merge"], secs["merge"] / secs["copy"], cpu["merge"] / cpu["copy"]
+    printf "| (b) DuckDB FULL OUTER JOIN + COPY | %d | %.1f | %.1f | %.0f | %.2f | %.2f |\n", rows, secs["duckdb"], cpu["duckdb"], rss["duckdb"], secs["duckdb"] / secs["copy"], cpu["duckdb"] / cpu["copy"]
+    printf "| datax merge, twice the snapshot | %d | %.1f | %.1f | %.0f | - | - |\n", 2 * rows, secs["merge2x"], cpu["merge2x"], rss["merge2x"]
+    printf "\nload average at the end: %s\nmerge / copy wall time: %.2f (target <= 1.5); merge RSS at 2x rows / at 1x: %+.0f%% (target within +-20%%, both < 512 MB)\n",
+      ENVIRON["LOAD"], secs["merge"] / secs["copy"], 100 * (rss["merge2x"] / rss["merge"] - 1)
   }' "$DIR/results"
 grep -h "^merge:" "$DIR/merge.log" "$DIR/merge2x.log" | sed 's/^/  /' || true
