@@ -42,7 +42,7 @@ type Params struct {
 	Encoding       string              `json:"encoding" default:"UTF-8" enum:"UTF-8,GBK,GB18030" doc:"text: character encoding"`
 	Partition      string              `json:"partition" doc:"partition below path, e.g. dt=${bizdate} or dt=${bizdate}/hh=${bizhour} (ours)" example:"dt=${bizdate}"`
 	RollRows       int64               `json:"rollRows" doc:"start a new file after this many rows of a task (0: one file per task) (ours)"`
-	RollBytes      int64               `json:"rollBytes" doc:"start a new file after about this many bytes of a task (0: no limit) (ours)"`
+	RollBytes      int64               `json:"rollBytes" doc:"start a new file once a task's file has passed this many bytes, checked after each batch (0: no limit) (ours)"`
 	ParquetEncoder string              `json:"parquetEncoder" default:"parquet-go" enum:"parquet-go,xitongsys" doc:"Parquet library: parquet-go (faster, default) or xitongsys (see bench/) (ours)"`
 	RowGroupBytes  int64               `json:"rowGroupBytes" doc:"Parquet: flush a row group after this many bytes of values (default 128 MiB; bounds memory) (ours)"`
 

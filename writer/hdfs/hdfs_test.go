@@ -353,6 +353,31 @@ func TestRollRows(t *testing.T) {
 	}
 }
 
+// rollBytes starts a new file once a file has that many bytes.
+func TestRollBytes(t *testing.T) {
+	root := filepath.ToSlash(t.TempDir())
+	j := `{"job": {"content": [{
+	  "reader": {"name": "streamreader", "parameter": {"column": [{"name": "id", "type": "long", "incr": "1,1"}, {"name": "s", "type": "string", "random": "50,50"}], "sliceRecordCount": 20000}},
+	  "writer": {"name": "hdfswriter", "parameter": {"path": "` + root + `/t", "fileType": "text", "fieldDelimiter": ",", "rollBytes": 200000}}}]}}`
+	if _, err := testenv.RunJob(t, j, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	m, err := verify.Check(context.Background(), storage.Local(), root+"/t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// About 1.1 MB of text; a file is cut after the batch (about 60 kB here)
+	// during which it passed 200 kB, counting the encoder's 64 KiB buffer.
+	if len(m.Files) < 3 || m.Rows != 20000 {
+		t.Fatalf("%d files, %d rows", len(m.Files), m.Rows)
+	}
+	for _, f := range m.Files[:len(m.Files)-1] {
+		if f.Bytes < 200000 || f.Bytes > 200000+60000+65536 {
+			t.Errorf("%s has %d bytes; rollBytes is 200000", f.Name, f.Bytes)
+		}
+	}
+}
+
 // A published file changed by one byte fails verification naming the file,
 // and hdfsreader with requireVerified refuses it.
 func TestVerifyTamper(t *testing.T) {
