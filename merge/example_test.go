@@ -9,6 +9,7 @@ import (
 	"datax/extsort"
 	"datax/record"
 	"datax/rowstream"
+	"datax/sortkey"
 )
 
 // The worked example of the docs (merge/README.md): yesterday's snapshot and
@@ -216,5 +217,37 @@ a|10.0|new|I|5`)); err != nil {
 	bad := CheckUnique(rowstream.Slice(parseRows(t, snapSchema, "a|10.0|x\na|9.5|y")), plan.sKey, "the snapshot")
 	if _, err := rowstream.Count(bad); err == nil || !strings.Contains(err.Error(), "is not sorted by key (region, no): region=a, no=9.5 comes after region=a, no=10.0") {
 		t.Fatalf("unsorted snapshot: %v", err)
+	}
+}
+
+// TestCombine joins two key-sorted streams with the "right wins" rule and a
+// rule of its own, as drift does.
+func TestCombine(t *testing.T) {
+	s := record.Schema{{Name: "k", Kind: record.Int}, {Name: "v", Kind: record.String}}
+	left := parseRows(t, s, "1|l1\n2|l2\n4|l4")
+	right := parseRows(t, s, "2|r2\n3|r3\n4|r4")
+	key, _ := sortkey.New(s, []string{"k"})
+	for _, c := range []struct {
+		rule Rule
+		want string
+	}{
+		{RightWins, "1|l1\n2|r2\n3|r3\n4|r4"},
+		{func(l, r Row) Side { // the larger value wins
+			if strings.Compare(string(l.B.Col(1).Bytes(l.I)), string(r.B.Col(1).Bytes(r.I))) > 0 {
+				return Left
+			}
+			return Right
+		}, "1|l1\n2|r2\n3|r3\n4|r4"},
+		{func(Row, Row) Side { return Left }, "1|l1\n2|l2\n3|r3\n4|l4"},
+	} {
+		sink := &MemSink{Schema: s, BatchRows: 2}
+		j := NewFullOuter(rowstream.Slice(left), key, rowstream.Slice(right), key)
+		n, err := Combine(j, c.rule, NewProjection(s, s), NewProjection(s, s), sink)
+		if err != nil || n != 4 {
+			t.Fatalf("Combine: %d rows, %v", n, err)
+		}
+		if got := renderRows(sink.Batches); got != c.want {
+			t.Errorf("got:\n%s\nwant:\n%s", got, c.want)
+		}
 	}
 }

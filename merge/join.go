@@ -173,3 +173,45 @@ func (p *Projection) Append(out *record.Batch, b *record.Batch, i int) {
 }
 
 func keyNames(k sortkey.Cols) string { return strings.Join(k.Names(), ", ") }
+
+// Combine walks j and sends one row per key to sink: the row of the only
+// side that has the key, or, where both have it, the side rule picks. lp
+// and rp map each side's rows to the sink's schema. It returns the rows
+// sent. (The snapshot merge has its own decisions — deletes, flags, the key
+// scan — in Plan.Run; drift's "the drifted record wins" is Combine with
+// RightWins.)
+func Combine(j *FullOuter, rule Rule, lp, rp *Projection, sink Sink) (int64, error) {
+	var out *record.Batch
+	var n int64
+	for {
+		l, r, err := j.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return n, err
+		}
+		if out == nil {
+			if out, err = sink.Batch(); err != nil {
+				return n, err
+			}
+		}
+		if l.Ok() && (!r.Ok() || rule(l, r) == Left) {
+			lp.Append(out, l.B, l.I)
+		} else {
+			rp.Append(out, r.B, r.I)
+		}
+		n++
+		if sink.Full(out) {
+			b := out
+			out = nil
+			if err := sink.Send(b); err != nil {
+				return n, err
+			}
+		}
+	}
+	if out != nil {
+		return n, sink.Send(out)
+	}
+	return n, nil
+}

@@ -79,19 +79,19 @@ type Sink interface {
 
 // Stats count what a merge did.
 type Stats struct {
-	DeltaRows     int64 // delta rows (one per key)
-	SnapshotRows  int64 // rows of the previous snapshot
-	Inserted      int64 // keys new in the snapshot
-	Updated       int64 // snapshot rows replaced by the delta
-	Deleted       int64 // keys deleted by the delta (flagged or removed)
-	ScanDeleted   int64 // keys found gone by the key scan (flagged or removed)
-	Carried       int64 // snapshot rows kept as they were
-	Older         int64 // delta rows ignored because their version was smaller
-	ScanKeys      int64 // distinct keys the scan returned
-	ScanUnknown   int64 // scanned keys in neither the snapshot nor the delta
-	LiveSnapshot  int64 // snapshot rows not flagged deleted
-	Output        int64 // rows written
-	AlreadyFlaged int64 // snapshot rows that were flagged deleted before
+	DeltaRows      int64 // delta rows (one per key)
+	SnapshotRows   int64 // rows of the previous snapshot
+	Inserted       int64 // keys new in the snapshot
+	Updated        int64 // snapshot rows replaced by the delta
+	Deleted        int64 // keys deleted by the delta (flagged or removed)
+	ScanDeleted    int64 // keys found gone by the key scan (flagged or removed)
+	Carried        int64 // snapshot rows kept as they were
+	Older          int64 // delta rows ignored because their version was smaller
+	ScanKeys       int64 // distinct keys the scan returned
+	ScanUnknown    int64 // scanned keys in neither the snapshot nor the delta
+	LiveSnapshot   int64 // snapshot rows not flagged deleted
+	Output         int64 // rows written
+	AlreadyFlagged int64 // snapshot rows that were flagged deleted before
 }
 
 // Lines renders the stats for a summary.
@@ -496,7 +496,7 @@ func (m *merger) key(d, s Row) error {
 		if !m.flagged(s) {
 			m.st.LiveSnapshot++
 		} else {
-			m.st.AlreadyFlaged++
+			m.st.AlreadyFlagged++
 		}
 	}
 	if m.scan != nil {
