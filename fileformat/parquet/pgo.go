@@ -194,10 +194,32 @@ func (e *pgoEncoder) Write(b *record.Batch, reject func(int, error) error) (int,
 	return n - len(bad), nil
 }
 
+// Physical classes of the hot path in columnValues.
+const (
+	classInt32 = iota
+	classInt64
+	classBytes
+	classOther
+)
+
+func physicalClass(c *fileformat.Column) int {
+	switch {
+	case (c.Kind == record.Int || c.Kind == record.Uint) && c.Bits > 0 && c.Bits <= 32, c.Kind == record.Date:
+		return classInt32
+	case c.Kind == record.Int || c.Kind == record.Uint || c.Kind == record.Timestamp:
+		return classInt64
+	case c.Kind == record.String || c.Kind == record.Bytes:
+		return classBytes
+	}
+	return classOther
+}
+
 // columnValues returns the Parquet values of column j's rows (bad rows
-// left out), with a loop per physical type: this is the hot path.
+// left out). It is the hot path: values are built unboxed from the
+// vector's slices, with the inlinable level setters.
 func (e *pgoEncoder) columnValues(j int, v *record.Vector, n int, bad []int) ([]pq.Value, error) {
 	c := &e.cols[j]
+	class := physicalClass(c)
 	vals, k := e.vals[:0], 0
 	e.arena = e.arena[:0]
 	def := 1
@@ -206,75 +228,33 @@ func (e *pgoEncoder) columnValues(j int, v *record.Vector, n int, bad []int) ([]
 	}
 	var null pq.Value
 	null.SetColumnIndex(j)
-	nulls := v.Nulls()
-	ints := v.Ints()
-	skip := func(i int) bool {
+	nulls, ints := v.Nulls(), v.Ints()
+	for i := 0; i < n; i++ {
 		if k < len(bad) && bad[k] == i {
 			k++
-			return true
+			continue
 		}
-		return false
-	}
-	switch {
-	case (c.Kind == record.Int || c.Kind == record.Uint) && c.Bits > 0 && c.Bits <= 32, c.Kind == record.Date:
-		for i := 0; i < n; i++ {
-			if skip(i) {
-				continue
-			}
-			if nulls[i] {
-				vals = append(vals, null)
-				continue
-			}
-			x := pq.Int32Value(int32(ints[i]))
-			x.SetDefinitionLevel(def)
-			x.SetColumnIndex(j)
-			vals = append(vals, x)
+		if nulls[i] {
+			vals = append(vals, null)
+			continue
 		}
-	case c.Kind == record.Int || c.Kind == record.Uint || c.Kind == record.Timestamp:
-		for i := 0; i < n; i++ {
-			if skip(i) {
-				continue
-			}
-			if nulls[i] {
-				vals = append(vals, null)
-				continue
-			}
-			x := pq.Int64Value(ints[i])
-			x.SetDefinitionLevel(def)
-			x.SetColumnIndex(j)
-			vals = append(vals, x)
-		}
-	case c.Kind == record.String || c.Kind == record.Bytes:
-		for i := 0; i < n; i++ {
-			if skip(i) {
-				continue
-			}
-			if nulls[i] {
-				vals = append(vals, null)
-				continue
-			}
-			x := pq.ByteArrayValue(v.Bytes(i))
-			x.SetDefinitionLevel(def)
-			x.SetColumnIndex(j)
-			vals = append(vals, x)
-		}
-	default:
-		for i := 0; i < n; i++ {
-			if skip(i) {
-				continue
-			}
-			if nulls[i] {
-				vals = append(vals, null)
-				continue
-			}
-			x, err := e.value(j, v, i)
-			if err != nil {
+		var x pq.Value
+		switch class {
+		case classInt32:
+			x = pq.Int32Value(int32(ints[i]))
+		case classInt64:
+			x = pq.Int64Value(ints[i])
+		case classBytes:
+			x = pq.ByteArrayValue(v.Bytes(i))
+		default:
+			var err error
+			if x, err = e.value(j, v, i); err != nil {
 				return nil, err
 			}
-			x.SetDefinitionLevel(def)
-			x.SetColumnIndex(j)
-			vals = append(vals, x)
 		}
+		x.SetDefinitionLevel(def)
+		x.SetColumnIndex(j)
+		vals = append(vals, x)
 	}
 	e.vals = vals
 	return vals, nil
