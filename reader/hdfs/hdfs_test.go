@@ -161,3 +161,35 @@ func TestBadParams(t *testing.T) {
 		t.Errorf("garbage file: %v", err)
 	}
 }
+
+// Parquet written by Spark (INT96 timestamps, Spark's decimal encodings)
+// reads back with the same values.
+func TestReadSparkParquet(t *testing.T) {
+	py := testenv.Python(t, "pyspark")
+	dir := t.TempDir() + "/spark"
+	testenv.RunPython(t, py, `
+import sys
+from pyspark.sql import SparkSession
+spark = (SparkSession.builder.master("local[1]").config("spark.sql.session.timeZone", "UTC")
+         .config("spark.ui.enabled", "false").config("spark.sql.parquet.outputTimestampType", "INT96").getOrCreate())
+spark.sql("""SELECT * FROM VALUES
+  (1L, CAST('12345678901234567890.1234567890' AS DECIMAL(30,10)), CAST(1.5 AS DECIMAL(9,2)), TIMESTAMP '2026-11-22 23:59:59.999999', DATE '2026-11-22', 'emoji 😀'),
+  (2L, NULL, NULL, TIMESTAMP '1969-12-31 23:59:59.000001', NULL, NULL)
+  AS t(id, big, small, at, day, note)""").coalesce(1).write.parquet(sys.argv[1])
+spark.stop()
+`, dir)
+	schema, rows, err := read(t, `{"path": "`+dir+`", "fileType": "parquet", "column": ["*"]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(schema.Kinds()); got != "[int decimal decimal timestamp date string]" {
+		t.Errorf("kinds %s", got)
+	}
+	want := [][]string{
+		{"1", "12345678901234567890.1234567890", "1.50", "2026-11-22 23:59:59.999999", "2026-11-22", "emoji 😀"},
+		{"2", "NULL", "NULL", "1969-12-31 23:59:59.000001", "NULL", "NULL"},
+	}
+	if !slices.EqualFunc(rows, want, slices.Equal) {
+		t.Errorf("rows %q\nwant %q", rows, want)
+	}
+}
