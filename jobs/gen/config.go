@@ -48,6 +48,7 @@ type Config struct {
 
 	ModifiedColumns spec.StringList `json:"modifiedColumns" doc:"names (case-insensitive) that mark an update-time column, tried in order after ON UPDATE CURRENT_TIMESTAMP columns; default: modified_time, update_time, updated_at, gmt_modified and similar"`
 	CreatedColumns  spec.StringList `json:"createdColumns" doc:"names that mark an insert-time column; default: created_time, create_time, created_at, gmt_create and similar"`
+	LogTimeColumns  spec.StringList `json:"logTimeColumns" default:"[\"log_time\", \"binlog_time\"]" doc:"names of a change table's log-time column: with an update-time column they mark a change table, which may get a drift config (overrides[].drift)"`
 
 	Cron     string `json:"cron" default:"30 1 * * *" doc:"when the daily scripts run (5-field cron spec, in timeZone)"`
 	DataxBin string `json:"dataxBin" doc:"the datax binary the scripts call; default: the running binary's absolute path"`
@@ -71,6 +72,15 @@ type Override struct {
 	Cron           string            `json:"cron" doc:"cron spec of this table's daily script"`
 	Priority       int               `json:"priority" doc:"priority of the table's schedule entry"`
 	ColumnTypes    map[string]string `json:"columnTypes" doc:"Hive types for columns, e.g. {\"amount\": \"STRING\"} for a DECIMAL wider than 38 digits"`
+	Drift          *DriftOverride    `json:"drift" doc:"for a change table (log time and update time columns): generate its datax drift config, which rebuilds each day's rows of the entity from the change log with midnight drift corrected"`
+}
+
+// DriftOverride configures the drift correction of a change table.
+type DriftOverride struct {
+	Key      []string `json:"key" required:"true" doc:"the changed entity's key (e.g. order_id), not the change table's own id" example:"[\"order_id\"]"`
+	Position string   `json:"position" doc:"log position column ordering changes of the same log time (default: log_pos when the table has it)"`
+	ProcTime []string `json:"procTime" doc:"business-process time columns (e.g. pay_time): a change after midnight is put back on the day only when they all fall on it"`
+	Window   string   `json:"window" default:"15m" doc:"W: how far past midnight the log is looked at"`
 }
 
 // Default name lists of update-time and insert-time columns.

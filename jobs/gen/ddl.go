@@ -57,6 +57,11 @@ func (g *target) DDL() []byte {
 		b.WriteString("\n")
 		g.createTable(&b, "_delta", g.DeltaLocation(), g.columns(true), "daily changes of "+g.qualified("")+" (rows modified on the day)")
 	}
+	if g.d.Drift != nil {
+		b.WriteString("\n")
+		g.createTable(&b, "_drift", g.DriftLocation(), g.columns(true),
+			"each day's last change per "+strings.Join(g.d.Drift.Key, ", ")+" of "+g.t.Key()+", midnight drift corrected (datax drift)")
+	}
 	return []byte(b.String())
 }
 
@@ -97,6 +102,9 @@ func (g *target) PartitionSQL() []byte {
 	add("", g.Location())
 	if g.d.Strategy == Snapshot {
 		add("_delta", g.DeltaLocation())
+	}
+	if g.d.Drift != nil {
+		add("_drift", g.DriftLocation())
 	}
 	return []byte(b.String())
 }

@@ -720,3 +720,37 @@ func TestBadInputs(t *testing.T) {
 		t.Errorf("check without metadata: exit %d:\n%s", code, res)
 	}
 }
+
+// TestDriftTable: a change table with an override naming the changed
+// entity's key gets a drift config; its daily script lands the day's log
+// and the day's entity rows with midnight drift corrected.
+func TestDriftTable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs datax against MariaDB")
+	}
+	db := testenv.FreshMySQLDB(t, "dx_gen_drift")
+	execFile(t, db, "drift.sql")
+	bin := dataxBinary(t)
+	r := newRunner(t)
+	out, wh := filepath.Join(r.dir, "out"), filepath.Join(r.dir, "wh")
+	cfgFile := filepath.Join(r.dir, "gen.json")
+	os.WriteFile(cfgFile, []byte(`{"jdbcUrl": "jdbc:mysql://127.0.0.1:3306/dx_gen_drift", "warehouse": "`+wh+`",
+		"overrides": [{"table": "order_changes", "drift": {"key": ["order_id"], "procTime": ["order_time"]}}]}`), 0o644)
+	res := r.mustRun(t, bin, "gen", "-f", cfgFile, "--out", out, "--datax-bin", bin)
+	if !regexp.MustCompile(`(?m)^dx_gen_drift\.order_changes\s+\S+\s+incremental\s+log_time\s`).MatchString(res) {
+		t.Errorf("a change table is incremental by its log time:\n%s", res)
+	}
+	run := r.mustRun(t, filepath.Join(out, "dx_gen_drift", "order_changes", "daily.sh"), d1)
+	if !strings.Contains(run, "drift: ") {
+		t.Errorf("no drift step:\n%s", run)
+	}
+	got := testenv.DuckDB(t, "SELECT order_id, status FROM read_parquet('"+wh+"/ods/ods_dx_gen_drift_order_changes_drift/dt="+d1+"/*.parquet') ORDER BY order_id")
+	want := [][]string{{"1", "paid"}, {"2", "paid"}, {"3", "created"}}
+	if !slices.EqualFunc(got.Texts(), want, slices.Equal[[]string]) {
+		t.Errorf("drift-corrected day: %v, want %v\n%s", got.Texts(), want, run)
+	}
+	logged := testenv.DuckDB(t, "SELECT count(*) FROM read_parquet('"+wh+"/ods/ods_dx_gen_drift_order_changes/dt="+d1+"/*.parquet')")
+	if n := logged.Texts()[0][0]; n != "3" {
+		t.Errorf("the day's log: %s rows, want the 3 logged on %s", n, d1)
+	}
+}

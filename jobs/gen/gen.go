@@ -170,6 +170,9 @@ func Generate(ctx context.Context, cfg *Config, opts Options, plan bool) (*Resul
 		if d.Strategy == Snapshot {
 			add("merge.json", g.MergeConfig(), 0o644)
 		}
+		if d.Drift != nil {
+			add("drift.json", g.DriftConfig(), 0o644)
+		}
 		add("daily.sh", g.Script(opts.DataxBin, opts.MergeSupported), 0o755)
 		if change != nil && change.Kind == "changed" {
 			if sql, warnings := g.Alter(change, old); sql != nil {
@@ -181,9 +184,6 @@ func Generate(ctx context.Context, cfg *Config, opts Options, plan bool) (*Resul
 		}
 		if d.Strategy == Snapshot && !opts.MergeSupported {
 			note(t.Key(), "this datax has no merge command: the daily script stops after landing the delta")
-		}
-		if hasDriftColumns(t) {
-			note(t.Key(), "drift: the table has log_time, but drift configs are not generated yet (datax drift reads a landed change log; see drift/README.md)")
 		}
 		cron = append(cron, g.CrontabLine(opts.Dir))
 		schedule = append(schedule, g.ScheduleEntry(opts.Dir))
@@ -256,11 +256,6 @@ func explicitSet(sel Selection) map[string]bool {
 		m[db+"."+table] = true
 	}
 	return m
-}
-
-// hasDriftColumns reports whether a table carries a change log's columns.
-func hasDriftColumns(t *Table) bool {
-	return t.Column("log_time") != nil
 }
 
 func loadMetadata(dir string) (*Metadata, error) {

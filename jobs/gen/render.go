@@ -155,6 +155,20 @@ func (g *target) Job(kind jobKind) []byte {
 	return marshal(f)
 }
 
+// readerParams reads every column of the table and the extract time.
+func (g *target) readerParams() mysqlReaderParams {
+	r := mysqlReaderParams{
+		Username: g.cfg.Username, Password: g.cfg.PasswordRef,
+		SplitPk: g.d.SplitPk, TimeZone: zoneName(g.loc),
+		Connection: []mysqlConnection{{JdbcURL: []string{g.jdbc}, Table: []string{rdbms.QuoteIdent(g.t.Name)}}},
+	}
+	for _, c := range g.t.Columns {
+		r.Column = append(r.Column, rdbms.QuoteIdent(c.Name))
+	}
+	r.Column = append(r.Column, fmt.Sprintf("CAST('${%s}' AS DATETIME) AS %s", extractVar, rdbms.QuoteIdent(g.cfg.ExtractTimeColumn)))
+	return r
+}
+
 // extractVar is the job variable holding the run's extract time.
 const extractVar = "extract_time"
 
@@ -321,4 +335,59 @@ func (g *target) MergeConfig() []byte {
 		m.KeyScan = &mergeKeyScan{Reader: jobPlugin{Name: "mysqlreader", Parameter: r}, MinShare: 0.9}
 	}
 	return marshal(m)
+}
+
+// driftConfig is the `datax drift` config of a change table (drift.Config).
+type driftConfig struct {
+	Drift   driftRules     `json:"drift"`
+	Reader  jobPlugin      `json:"reader"`
+	Output  driftOutput    `json:"output"`
+	Setting map[string]int `json:"setting"`
+}
+
+type driftOutput struct {
+	DefaultFS string `json:"defaultFS,omitempty"`
+	Path      string `json:"path"`
+	Partition string `json:"partition"`
+	Compress  string `json:"compress"`
+}
+
+type driftRules struct {
+	Day          string   `json:"day"`
+	TimeZone     string   `json:"timeZone"`
+	Timestamps   string   `json:"timestamps"`
+	Window       string   `json:"window"`
+	Mode         string   `json:"mode"`
+	Key          []string `json:"key"`
+	LogTime      string   `json:"logTime"`
+	Position     string   `json:"position,omitempty"`
+	ModifiedTime string   `json:"modifiedTime"`
+	ProcTime     []string `json:"procTime,omitempty"`
+}
+
+// DriftLocation is where a change table's drift-corrected days land.
+func (g *target) DriftLocation() string { return g.Location() + "_drift" }
+
+// DriftConfig renders the drift correction of a change table: its changes
+// logged from D 00:00 − W to the end of D+1 (D+1's log must reach past
+// midnight + W), read by mysqlreader (times as wall-clock times of the
+// zone), corrected, written as the day's partition of <table>_drift.
+func (g *target) DriftConfig() []byte {
+	dd := g.d.Drift
+	w, _ := time.ParseDuration(dd.Window)
+	r := g.readerParams()
+	col := rdbms.QuoteIdent(dd.LogTime)
+	r.Where = fmt.Sprintf("%s >= TIMESTAMP('${bizdate:yyyy-MM-dd} 00:00:00') - INTERVAL %d SECOND AND %s < '${bizdate+2:yyyy-MM-dd} 00:00:00'",
+		col, int(w.Seconds()), col)
+	if c := g.t.Column(dd.LogTime); c != nil && c.DataType == "timestamp" {
+		r.Session = []string{"SET time_zone = '" + sessionZone(g.loc) + "'"}
+	}
+	c := driftConfig{
+		Drift: driftRules{Day: "${bizdate}", TimeZone: zoneName(g.loc), Timestamps: "wallclock", Window: dd.Window, Mode: "correct",
+			Key: dd.Key, LogTime: dd.LogTime, Position: dd.Position, ModifiedTime: dd.ModifiedTime, ProcTime: dd.ProcTime},
+		Reader:  jobPlugin{Name: "mysqlreader", Parameter: r},
+		Output:  driftOutput{DefaultFS: g.cfg.DefaultFS, Path: g.DriftLocation(), Partition: g.cfg.PartitionColumn, Compress: g.cfg.Compress},
+		Setting: map[string]int{"channel": g.d.DailyChannels},
+	}
+	return marshal(c)
 }

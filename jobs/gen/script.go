@@ -87,6 +87,12 @@ func (g *target) Script(dataxBin string, mergeSupported bool) []byte {
 		p(`step "copy the whole table"`)
 		p(`%s`, run("full.json"))
 	}
+	if g.d.Drift != nil {
+		p(`if [ "$INITIAL" = 0 ]; then`)
+		p(`  step "drift correction of $BIZDATE (%s within %s of midnight)"`, g.d.Drift.LogTime, g.d.Drift.Window)
+		p(`  "$DATAX" drift "$DIR/drift.json" -p bizdate="$BIZDATE" -p %s="$EXTRACT_TIME"`, extractVar)
+		p(`fi`)
+	}
 	p(`step "register the partition"`)
 	p(`HIVE=${DATAX_HIVE_CMD-%s}`, shellQuote(g.cfg.HiveCmd))
 	p(`if [ -n "$HIVE" ]; then`)

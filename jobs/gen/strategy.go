@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/robfig/cron/v3"
 
@@ -51,6 +52,8 @@ type Decision struct {
 	Window string `json:"window,omitempty"`
 	// KeyScan turns on key-scan delete detection (snapshot).
 	KeyScan bool `json:"keyScan,omitempty"`
+	// Drift holds the drift correction of a change table (nil: none).
+	Drift *DriftDecision `json:"drift,omitempty"`
 	// Cron and Priority schedule the daily script.
 	Cron     string `json:"cron"`
 	Priority int    `json:"priority,omitempty"`
@@ -165,7 +168,12 @@ func decide(cfg *Config, cat *Catalog, t *Table) (*Decision, error) {
 		created = ""
 	}
 
+	logTime := findColumn(t, cfg.LogTimeColumns, false)
 	d.Strategy, d.Reason = heuristic(cfg, cat, t, d.Key, modified, created)
+	if logTime != "" && o.Strategy == "" && (d.Strategy == Snapshot || d.Strategy == Full && t.Stats.Activity == nil) {
+		// A change log: rows are appended, each with its log time.
+		d.Strategy, d.Reason, created = Incremental, "table shape: log-time column "+logTime+" (a change log: rows are appended)", logTime
+	}
 	d.Auto = true
 	if o.Strategy != "" {
 		d.Strategy, d.Reason, d.Auto = Strategy(o.Strategy), "override in the config", false
@@ -206,6 +214,20 @@ func decide(cfg *Config, cat *Catalog, t *Table) (*Decision, error) {
 	}
 	if d.Strategy == Full && t.Stats.Rows > cfg.LargeRows {
 		d.Warnings = append(d.Warnings, fmt.Sprintf("about %d rows copied whole every day: add an update-time column, or override the strategy", t.Stats.Rows))
+	}
+
+	if logTime != "" && modified != "" {
+		if o.Drift == nil {
+			d.Warnings = append(d.Warnings, fmt.Sprintf("a change table (%s, %s)? give overrides[].drift.key (the changed entity's key) to generate its drift correction", logTime, modified))
+		} else {
+			dd, err := driftDecision(t, o.Drift, logTime, modified)
+			if err != nil {
+				return nil, err
+			}
+			d.Drift = dd
+		}
+	} else if o.Drift != nil {
+		return nil, fmt.Errorf("overrides[].drift needs a log-time column (one of %s) and an update-time column", strings.Join(cfg.LogTimeColumns, ", "))
 	}
 
 	d.Channels = channels(cfg, t.Stats.DataBytes, d.SplitPk != "")
@@ -343,4 +365,54 @@ func keep(d, prev *Decision) string {
 	}
 	d.Channels, d.DailyChannels = prev.Channels, prev.DailyChannels
 	return note
+}
+
+// DriftDecision is the drift correction of a change table.
+type DriftDecision struct {
+	Key          []string `json:"key"`
+	LogTime      string   `json:"logTime"`
+	Position     string   `json:"position,omitempty"`
+	ModifiedTime string   `json:"modifiedTime"`
+	ProcTime     []string `json:"procTime,omitempty"`
+	Window       string   `json:"window"`
+}
+
+func driftDecision(t *Table, o *DriftOverride, logTime, modified string) (*DriftDecision, error) {
+	dd := &DriftDecision{LogTime: logTime, ModifiedTime: modified, Window: o.Window}
+	if dd.Window == "" {
+		dd.Window = "15m"
+	}
+	w, err := time.ParseDuration(dd.Window)
+	if err != nil || w <= 0 || w >= 24*time.Hour {
+		return nil, fmt.Errorf("overrides[].drift.window %q: expected a duration such as 15m, below 24h", o.Window)
+	}
+	name := func(what, n string) (string, error) {
+		if c := t.Column(n); c != nil {
+			return c.Name, nil
+		}
+		return "", fmt.Errorf("overrides[].drift.%s: no column %q", what, n)
+	}
+	for _, k := range o.Key {
+		n, err := name("key", k)
+		if err != nil {
+			return nil, err
+		}
+		dd.Key = append(dd.Key, n)
+	}
+	for _, k := range o.ProcTime {
+		n, err := name("procTime", k)
+		if err != nil {
+			return nil, err
+		}
+		dd.ProcTime = append(dd.ProcTime, n)
+	}
+	switch {
+	case o.Position != "":
+		if dd.Position, err = name("position", o.Position); err != nil {
+			return nil, err
+		}
+	case t.Column("log_pos") != nil:
+		dd.Position = t.Column("log_pos").Name
+	}
+	return dd, nil
 }
