@@ -24,13 +24,9 @@ package mysql
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	_ "embed"
-	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -130,63 +126,7 @@ func New(p *Params, env plugin.Env) (reader.Reader, error) {
 // connOptions are the connection settings of every shard. Loading TLS
 // files is the first I/O, so it happens here, at Split.
 func (r *mysqlReader) connOptions() (rdbms.Options, error) {
-	o := rdbms.Options{
-		User:           r.p.Username,
-		Password:       r.p.Password.Reveal(),
-		Session:        r.p.Session,
-		ConnectTimeout: r.p.ConnectTimeout.Duration,
-		Log:            r.env.Log,
-	}
-	t := r.p.TLS
-	if t == nil {
-		return o, nil
-	}
-	var cfg *tls.Config
-	switch t.Mode {
-	case "disabled":
-		return o, nil
-	case "preferred":
-		cfg, o.AllowPlaintext = &tls.Config{InsecureSkipVerify: true}, true
-	case "required":
-		cfg = &tls.Config{InsecureSkipVerify: true}
-	case "verify-ca", "verify-identity":
-		cfg = &tls.Config{ServerName: t.ServerName}
-	}
-	if t.CA != "" {
-		pem, err := os.ReadFile(t.CA)
-		if err != nil {
-			return o, plugin.Permanent(fmt.Errorf("tls.ca: %w", err))
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return o, plugin.Permanent(fmt.Errorf("tls.ca: %s holds no PEM certificate", t.CA))
-		}
-		cfg.RootCAs = pool
-	}
-	if t.Mode == "verify-ca" {
-		// Check the chain but not the host name.
-		cfg.InsecureSkipVerify = true
-		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 {
-				return errors.New("the server sent no certificate")
-			}
-			opts := x509.VerifyOptions{Roots: cfg.RootCAs, Intermediates: x509.NewCertPool()}
-			for _, c := range cs.PeerCertificates[1:] {
-				opts.Intermediates.AddCert(c)
-			}
-			_, err := cs.PeerCertificates[0].Verify(opts)
-			return err
-		}
-	}
-	if t.Cert != "" {
-		pair, err := tls.LoadX509KeyPair(t.Cert, t.Key)
-		if err != nil {
-			return o, plugin.Permanent(fmt.Errorf("tls.cert/tls.key: %w", err))
-		}
-		cfg.Certificates = []tls.Certificate{pair}
-	}
-	o.TLS = cfg
-	return o, nil
+	return r.p.Login.Options(r.env.Log)
 }
 
 // conn returns the shard's database, reconnecting through its addresses

@@ -14,8 +14,7 @@ import (
 // Params are mysqlreader's parameters: DataX's, plus consistentSnapshot,
 // zeroDate, timeZone, shardColumns, tls and connectTimeout.
 type Params struct {
-	Username    string          `json:"username" required:"true" doc:"user name"`
-	Password    spec.Secret     `json:"password" doc:"password; never printed. Use ${VAR} to take it from the environment"`
+	rdbms.Login                 // username, password, session, tls, connectTimeout
 	Column      []string        `json:"column" doc:"columns to read, in order: names, [\"*\"] for all, or constants and expressions as in a SELECT list (each becomes a column named by the server). Required unless querySql is given" example:"[\"id\", \"name\", \"amount\"]"`
 	Connection  []Connection    `json:"connection" required:"true" doc:"the databases to read: one element per database (several are shards of one logical table)"`
 	Where       string          `json:"where" doc:"SQL condition every row read must meet, e.g. modified_time >= '${bizdate}' (ignored with querySql)"`
@@ -23,15 +22,12 @@ type Params struct {
 	SplitPk     string          `json:"splitPk" doc:"column to split tables on (integer or CHAR/VARCHAR/BINARY/VARBINARY); default: the single-column primary key, else the first unique NOT NULL integer index, else the leading integer column of a composite primary key, else no split"`
 	SplitFactor int             `json:"splitFactor" default:"5" doc:"ranges per table and channel: each table is cut into ceil(channels / tables) × splitFactor ranges so that skew evens out"`
 	FetchSize   int             `json:"fetchSize" doc:"accepted for DataX compatibility and ignored: rows always stream, so memory does not grow with the table"`
-	Session     []string        `json:"session" doc:"SQL statements run on every connection right after it opens, e.g. SET SESSION sql_mode = ''"`
 
 	ConsistentSnapshot  bool          `json:"consistentSnapshot" doc:"read every table of a connection[] element as of one moment: briefly lock (FLUSH TABLES WITH READ LOCK, or LOCK TABLES … READ without the RELOAD privilege), start a consistent-snapshot transaction on each reading connection, note the binlog position for the summary, unlock"`
 	SnapshotLockTimeout spec.Duration `json:"snapshotLockTimeout" default:"\"30s\"" doc:"longest wait for the snapshot lock (a long-running statement on the server delays it); then the job fails instead of blocking writers"`
 	ZeroDate            string        `json:"zeroDate" default:"null" enum:"null,error" doc:"what becomes of zero dates ('0000-00-00', a zero month or day): null reads them as NULL; error makes the row a dirty record"`
 	TimeZone            string        `json:"timeZone" doc:"time zone for TIMESTAMP columns: UTC keeps them as instants (micros since the epoch); a zone such as Asia/Shanghai or +08:00 turns them into that zone's wall-clock time, as DATETIME values are. Default: the job's time zone"`
 	ShardColumns        ShardColumns  `json:"shardColumns" doc:"extra string columns holding each row's source database and table, for sharded sources"`
-	TLS                 *TLS          `json:"tls" doc:"TLS to the server; overrides the jdbcUrl's useSSL / sslMode"`
-	ConnectTimeout      spec.Duration `json:"connectTimeout" default:"\"10s\"" doc:"longest wait for each address to answer (a jdbcUrl's connectTimeout takes precedence)"`
 }
 
 // Connection is one connection[] element: one database.
@@ -45,15 +41,6 @@ type Connection struct {
 type ShardColumns struct {
 	Database string `json:"database" doc:"name of a column holding the database the row came from"`
 	Table    string `json:"table" doc:"name of a column holding the table the row came from (table mode only)"`
-}
-
-// TLS configures encryption to the server.
-type TLS struct {
-	Mode       string `json:"mode" default:"verify-identity" enum:"disabled,preferred,required,verify-ca,verify-identity" doc:"disabled: plain; preferred: TLS when the server offers it, unverified; required: TLS, certificate not verified; verify-ca: certificate signed by ca; verify-identity: and issued for the host"`
-	CA         string `json:"ca" doc:"PEM file of the CA certificate(s) for verify-ca and verify-identity (default: the system's)"`
-	Cert       string `json:"cert" doc:"PEM file of a client certificate (with key)"`
-	Key        string `json:"key" doc:"PEM file of the client certificate's key"`
-	ServerName string `json:"serverName" doc:"host name the certificate must name (verify-identity; default: the jdbcUrl's host)"`
 }
 
 // Validate checks what the declaration alone cannot, before anything
@@ -123,9 +110,6 @@ func (p *Params) Validate() error {
 	}
 	if p.ShardColumns.Database != "" && p.ShardColumns.Database == p.ShardColumns.Table {
 		fail("shardColumns.table", "must differ from shardColumns.database (%q)", p.ShardColumns.Database)
-	}
-	if t := p.TLS; t != nil && (t.Cert == "") != (t.Key == "") {
-		fail("tls.key", "cert and key go together")
 	}
 	if p.SnapshotLockTimeout.Duration < time.Second && p.ConsistentSnapshot {
 		fail("snapshotLockTimeout", "must be at least 1s")
