@@ -346,7 +346,12 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("metadata holds %d generated tables (want %d) and %v without a decision", len(generated), len(expectedStrategies), problems)
 	}
 	meta.Tables = generated
-	assertNoSecret(t, out, "")
+	// The schedule file is one datax schedule accepts.
+	r.mustRun(t, bin, "schedule", "check", filepath.Join(out, "schedule.json"))
+	if crontab, _ := os.ReadFile(filepath.Join(out, "crontab")); !strings.Contains(string(crontab),
+		"30 1 * * * "+filepath.Join(out, "dx_gen_test", "orders")+"/daily.sh >> "+filepath.Join(out, "logs", "dx_gen_test.orders.log")+" 2>&1") {
+		t.Errorf("crontab:\n%s", crontab)
+	}
 
 	// D0: every table's initial load, as the scripts run it.
 	for _, tbl := range meta.Tables {
@@ -752,5 +757,71 @@ func TestDriftTable(t *testing.T) {
 	logged := testenv.DuckDB(t, "SELECT count(*) FROM read_parquet('"+wh+"/ods/ods_dx_gen_drift_order_changes/dt="+d1+"/*.parquet')")
 	if n := logged.Texts()[0][0]; n != "3" {
 		t.Errorf("the day's log: %s rows, want the 3 logged on %s", n, d1)
+	}
+}
+
+// TestOnHDFS: the generated jobs, merge and verification work on HDFS (the
+// MiniDFSCluster) as on local disk.
+func TestOnHDFS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs datax against MariaDB and HDFS")
+	}
+	addr := testenv.HDFS(t)
+	db := testenv.FreshMySQLDB(t, "dx_gen_hdfs")
+	execFile(t, db, "fixture.sql")
+	bin := dataxBinary(t)
+	r := newRunner(t)
+	out := filepath.Join(r.dir, "out")
+	fs := "hdfs://" + addr
+	wh := fmt.Sprintf("/dx_gen_hdfs/%d", os.Getpid())
+	cfgFile := filepath.Join(r.dir, "gen.json")
+	os.WriteFile(cfgFile, []byte(`{"jdbcUrl": "jdbc:mysql://127.0.0.1:3306/dx_gen_hdfs", "smallRows": 50,
+		"warehouse": "`+wh+`", "defaultFS": "`+fs+`", "include": ["orders", "dim_region", "access_log"]}`), 0o644)
+	r.mustRun(t, bin, "gen", "-f", cfgFile, "--out", out, "--datax-bin", bin)
+	if ddl, _ := os.ReadFile(filepath.Join(out, "dx_gen_hdfs", "orders", "ddl.hql")); !strings.Contains(string(ddl), "LOCATION '"+fs+wh+"/ods/ods_dx_gen_hdfs_orders'") {
+		t.Errorf("the DDL's location is not on HDFS:\n%s", ddl)
+	}
+	meta := loadMetadata(t, out)
+	for _, tbl := range meta.Tables {
+		r.mustRun(t, filepath.Join(out, tbl.DB, tbl.Name, "daily.sh"), d0, "--initial")
+	}
+	var orders *gen.Table
+	for _, tbl := range meta.Tables {
+		if tbl.Name == "orders" {
+			orders = tbl
+		}
+	}
+	before := sourceRows(t, db, orders, "")
+	execFile(t, db, "day1.sql")
+	for _, tbl := range meta.Tables {
+		r.mustRun(t, filepath.Join(out, tbl.DB, tbl.Name, "daily.sh"), d1)
+	}
+	// Rows per partition, from the verification files datax verify checks.
+	rows := func(table string) int {
+		res := r.mustRun(t, bin, "verify", fs+wh+"/ods/ods_dx_gen_hdfs_"+table+"/dt="+d1)
+		m := regexp.MustCompile(`(\d+) rows`).FindStringSubmatch(res)
+		if m == nil {
+			t.Fatalf("verify %s: %s", table, res)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	count := func(q string) int {
+		var n int
+		if err := db.QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	after := sourceRows(t, db, orders, "")
+	deleted := len(before) + 10 + 1 - len(after) // day1.sql inserts 11 orders
+	if got, want := rows("orders"), count("SELECT COUNT(*) FROM orders WHERE modified_time < '2026-11-22'")+deleted; got != want {
+		t.Errorf("orders snapshot on HDFS: %d rows, want %d (live rows and %d flagged deleted)", got, want, deleted)
+	}
+	if got, want := rows("dim_region"), count("SELECT COUNT(*) FROM dim_region"); got != want {
+		t.Errorf("dim_region on HDFS: %d rows, want %d", got, want)
+	}
+	if got, want := rows("access_log"), count("SELECT COUNT(*) FROM access_log WHERE created_at >= '2026-11-21' AND created_at < '2026-11-22'"); got != want {
+		t.Errorf("access_log on HDFS: %d rows, want %d", got, want)
 	}
 }

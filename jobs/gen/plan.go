@@ -72,6 +72,9 @@ func (r *Result) WritePlan(w io.Writer, source string) {
 	if r.Written {
 		verb = "were"
 	}
+	if regen := r.Regenerated(); !r.First && len(regen) > 0 && len(regen) <= 40 {
+		fmt.Fprintf(w, "\nTables whose files change: %s\n", strings.Join(regen, ", "))
+	}
 	fmt.Fprintf(w, "\nFiles (%s written): %d created, %d updated, %d unchanged, %d edited by hand, %d replaced\n", verb,
 		counts[Created], counts[Updated], counts[Unchanged], counts[Edited], counts[Replaced])
 	if len(files) <= 40 {
