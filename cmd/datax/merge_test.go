@@ -130,6 +130,16 @@ func TestMergeCommand(t *testing.T) {
 		!strings.Contains(out, "FULL OUTER JOIN") || !strings.Contains(out, "`dt` = '20261121'") {
 		t.Fatalf("--emit-sql spark: exit %d\n%s\n%s", code, out, errOut)
 	}
+	if !strings.Contains(out, "SET spark.sql.hive.convertMetastoreParquet=false;") {
+		t.Errorf("the Spark statement lacks its SET:\n%s", out)
+	}
+	code, out, errOut = run(t, dir, "merge", "merge.json", "--day", "20261123", "--emit-sql", "hive", "-p", "bizdate=20261122")
+	if code != 0 || strings.Contains(out, "SET spark") || !strings.Contains(out, "PARTITION (`dt`='20261123')") || !strings.Contains(out, "ROW_NUMBER() OVER (PARTITION BY `id` ORDER BY `log_time` DESC NULLS LAST, `log_pos` DESC NULLS LAST") {
+		t.Fatalf("--emit-sql hive: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ods_orders", "dt=20261123")); !os.IsNotExist(err) {
+		t.Fatal("--emit-sql wrote a partition")
+	}
 }
 
 func TestDeltaCommandThenMerge(t *testing.T) {
