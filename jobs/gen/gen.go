@@ -246,6 +246,8 @@ func failedKey(ps []Problem, key string) bool {
 	return slices.ContainsFunc(ps, func(p Problem) bool { return p.Table == key })
 }
 
+// explicitSet returns db.table of the tables a selection names (a bare
+// name is in the first database).
 func explicitSet(sel Selection) map[string]bool {
 	m := map[string]bool{}
 	for _, name := range sel.Tables {
@@ -297,10 +299,7 @@ func redactedURL(raw string) string {
 	if err != nil {
 		return rdbms.Redact(raw)
 	}
-	s := "jdbc:mysql://" + strings.Join(u.Hosts, ",") + "/" + u.Database
-	if q := jdbcQuery(raw); q != "" {
-		s += "?" + q
-	}
+	s, _ := jdbcFor(raw, u.Database)
 	return s
 }
 

@@ -11,6 +11,7 @@ import (
 	"datax/fileformat"
 	"datax/jobs"
 	"datax/merge"
+	"datax/rdbms"
 	"datax/spec"
 )
 
@@ -265,6 +266,11 @@ func TestJobFilesDecodeAsJobs(t *testing.T) {
 	}
 	if strings.Contains(jdbc, "secret") || jdbc != "jdbc:mysql://db1:3306/shop?connectTimeout=5000" {
 		t.Errorf("jdbcUrl %q: the password must go, the other parameters stay", jdbc)
+	}
+	if sock, err := jdbcFor("root:pw@unix(/run/mysqld.sock)/x", "shop"); err != nil || sock != "unix(/run/mysqld.sock)/shop" {
+		t.Errorf("a unix socket: %q %v", sock, err)
+	} else if u, err := rdbms.ParseURL(sock); err != nil || u.Config.Net != "unix" || u.Database != "shop" {
+		t.Errorf("the socket's DSN does not parse back: %v", err)
 	}
 	g := &target{cfg: cfg, t: tb, d: d, loc: time.UTC, jdbc: jdbc}
 	vars := jobs.Vars{Values: map[string]string{"bizdate": "20261121", "extract_time": "2026-11-22 01:30:00", "DATAX_MYSQL_PASSWORD": "pw"}, NoEnv: true}

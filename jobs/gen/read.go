@@ -73,14 +73,7 @@ func ReadCatalog(ctx context.Context, q rdbms.Querier, sel Selection) (*Catalog,
 			return nil, selectionError(msg)
 		}
 	}
-	explicit := map[string]bool{} // db.table of the tables named explicitly
-	for _, name := range sel.Tables {
-		db, table := rdbms.SplitTableName(name)
-		if db == "" {
-			db = sel.Databases[0]
-		}
-		explicit[db+"."+table] = true
-	}
+	explicit := explicitSet(sel) // db.table of the tables named explicitly
 	var missing []string
 	for _, db := range sel.Databases {
 		tables, err := rdbms.SchemaTables(ctx, q, db)

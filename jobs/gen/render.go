@@ -236,6 +236,9 @@ func jdbcFor(raw, db string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if u.Config.Net == "unix" { // a socket has no JDBC form: a go-sql-driver DSN, no credentials
+		return "unix(" + u.Hosts[0] + ")/" + db, nil
+	}
 	s := "jdbc:mysql://" + strings.Join(u.Hosts, ",") + "/" + url.PathEscape(db)
 	if q := jdbcQuery(raw); q != "" {
 		s += "?" + q
