@@ -35,12 +35,23 @@ type DecodeOptions struct {
 
 // RowDecoder appends rows as go-sql-driver's text protocol hands them over
 // (driver.Value: int64, uint64, float32, float64, []byte or nil) to the
-// vectors of a batch, without allocating per value.
+// vectors of a batch, without allocating per value. It remembers the last
+// date of each date-time column (rows read in key order mostly share their
+// day), so it is not safe for concurrent use: Fork gives each reading
+// goroutine its own.
 type RowDecoder struct {
 	decodes []Decode
 	cols    []record.Column
 	opts    DecodeOptions
 	utcZone bool // opts.Zone is nil or UTC
+	days    []lastDay
+}
+
+// lastDay is the last date seen in a column, as text and as days.
+type lastDay struct {
+	text [10]byte
+	days int64
+	ok   bool
 }
 
 // NewRowDecoder returns a decoder for columns cols decoded as decodes.
@@ -50,7 +61,15 @@ func NewRowDecoder(cols []record.Column, decodes []Decode, opts DecodeOptions) *
 	if opts.Session != nil && opts.Session.String() == "UTC" {
 		d.opts.Session = nil
 	}
+	d.days = make([]lastDay, len(decodes))
 	return d
+}
+
+// Fork returns a decoder like d with its own memory of dates.
+func (d *RowDecoder) Fork() *RowDecoder {
+	f := *d
+	f.days = make([]lastDay, len(d.decodes))
+	return &f
 }
 
 // ValueError is a value that cannot become a record value; the row is a
@@ -224,9 +243,12 @@ func (d *RowDecoder) datetime(v *record.Vector, j int, s []byte) error {
 		v.AppendInt(days)
 		return nil
 	}
-	us, err := record.ParseTimestamp(s)
-	if err != nil {
-		return d.bad(j, s, "not a date and time")
+	us, ok := d.quick(j, s)
+	if !ok {
+		var err error
+		if us, err = record.ParseTimestamp(s); err != nil {
+			return d.bad(j, s, "not a date and time")
+		}
 	}
 	if d.decodes[j] == DecodeTimestamp {
 		if d.opts.Session != nil {
@@ -239,6 +261,58 @@ func (d *RowDecoder) datetime(v *record.Vector, j int, s []byte) error {
 	}
 	v.AppendInt(us)
 	return nil
+}
+
+// quick decodes the server's form "YYYY-MM-DD HH:MM:SS[.f{1,6}]" when its
+// date is the last one seen in column j, parsing only the clock; ok is
+// false otherwise (record.ParseTimestamp then parses and checks it all, and
+// the date is remembered).
+func (d *RowDecoder) quick(j int, s []byte) (int64, bool) {
+	if len(s) < 19 || s[10] != ' ' {
+		return 0, false
+	}
+	last := &d.days[j]
+	if !last.ok || string(s[:10]) != string(last.text[:]) {
+		days, err := record.ParseDate(s[:10])
+		if err != nil {
+			return 0, false
+		}
+		copy(last.text[:], s[:10])
+		last.days, last.ok = days, true
+	}
+	c := s[11:]
+	if c[2] != ':' || c[5] != ':' {
+		return 0, false
+	}
+	h, ok1 := twoDigits(c[0], c[1])
+	m, ok2 := twoDigits(c[3], c[4])
+	sec, ok3 := twoDigits(c[6], c[7])
+	if !ok1 || !ok2 || !ok3 || h > 23 || m > 59 || sec > 59 {
+		return 0, false
+	}
+	var frac int64
+	if f := c[8:]; len(f) > 0 {
+		if f[0] != '.' || len(f) == 1 || len(f) > 7 {
+			return 0, false
+		}
+		k := 0
+		for _, ch := range f[1:] {
+			if ch < '0' || ch > '9' {
+				return 0, false
+			}
+			frac = frac*10 + int64(ch-'0')
+			k++
+		}
+		for ; k < 6; k++ {
+			frac *= 10
+		}
+	}
+	return last.days*record.MicrosPerDay + (h*3600+m*60+sec)*record.MicrosPerSecond + frac, true
+}
+
+func twoDigits(a, b byte) (int64, bool) {
+	a, b = a-'0', b-'0'
+	return int64(a)*10 + int64(b), a <= 9 && b <= 9
 }
 
 // unixTime decodes UNIX_TIMESTAMP(ts): an integer or "sec.ffffff".

@@ -95,6 +95,7 @@ func (r *mysqlReader) stream(ctx, qctx context.Context, abort func(), conn *sql.
 // sent when full.
 func (r *mysqlReader) fill(ctx context.Context, rows driver.Rows, tk *task, out *channel.Sender) error {
 	dest := make([]driver.Value, r.width)
+	dec := tk.dec.Fork()
 	b, err := out.Batch(ctx, r.schema)
 	if err != nil {
 		return err
@@ -107,7 +108,7 @@ func (r *mysqlReader) fill(ctx context.Context, rows driver.Rows, tk *task, out 
 			}
 			return err
 		}
-		if err := tk.dec.Append(b, dest); err != nil {
+		if err := dec.Append(b, dest); err != nil {
 			b.Truncate(n)
 			var ve *rdbms.ValueError
 			if !errors.As(err, &ve) {
