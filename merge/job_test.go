@@ -341,3 +341,5 @@ func TestJobOnHDFS(t *testing.T) {
 		t.Fatalf("partitions on HDFS: %v", days)
 	}
 }
+
+func writeFile(name, text string) error { return os.WriteFile(name, []byte(text), 0o644) }
