@@ -343,10 +343,12 @@ feed:
 	return context.Cause(ctx)
 }
 
-// retryable reports whether a failed task may run again.
+// retryable reports whether a failed task may run again. (A cancelled job
+// is not retried either: the caller checks its context first. An attempt's
+// own cancellation, when one side stopped the other, does not count.)
 func retryable(err error) bool {
 	return !errors.Is(err, plugin.ErrPermanent) && !errors.Is(err, writer.ErrCommitted) &&
-		!errors.Is(err, channel.ErrDirtyLimit) && !errors.Is(err, context.Canceled)
+		!errors.Is(err, channel.ErrDirtyLimit)
 }
 
 func (r *runner) task(ctx context.Context, e *entry, i int, t reader.Task, chain *transform.Chain, target record.Schema) error {
@@ -424,10 +426,12 @@ func (r *runner) attempt(ctx context.Context, e *entry, i int, t reader.Task, at
 	delete(r.active, pipe)
 	var err error
 	switch {
+	case errors.Is(werr, writer.ErrCommitted):
+		err = werr // whoever failed first, part of the output is already visible
 	case werr != nil && (rerr == nil || errors.Is(rerr, werr)):
 		err = werr // the writer failed; the reader stopped because of it
-	case rerr != nil && (werr == nil || errors.Is(werr, rerr)):
-		err = rerr // the reader failed; the writer only passed its error on
+	case rerr != nil && (werr == nil || errors.Is(werr, rerr) || errors.Is(werr, context.Canceled)):
+		err = rerr // the reader failed; the writer only passed its error on, or stopped
 	default:
 		err = errors.Join(rerr, werr)
 	}

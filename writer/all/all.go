@@ -3,6 +3,7 @@ package all
 
 import (
 	_ "datax/writer/hdfs"
+	_ "datax/writer/mysql"
 	_ "datax/writer/stream"
 	_ "datax/writer/textfile"
 )
