@@ -297,40 +297,44 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 		return res, err
 	}
 	res.Published = true
-	res.Pruned, err = j.prune()
+	res.Pruned, err = j.Table.Prune(j.Day, j.KeepDays)
 	return res, err
 }
 
-// prune removes partitions more than KeepDays days before Day, never the
-// newest verified one and never one after Day.
-func (j *Job) prune() ([]string, error) {
-	if j.KeepDays <= 0 {
+// Prune removes the partitions more than keepDays days before day, never
+// the newest verified one (with _VERIFY.json) and never one after day; it
+// returns the removed partition names. keepDays 0 keeps all.
+func (t Table) Prune(day string, keepDays int) ([]string, error) {
+	if keepDays <= 0 {
 		return nil, nil
 	}
-	day, _ := ParseDay(j.Day)
-	cutoff := day.AddDate(0, 0, -j.KeepDays).Format("20060102")
-	days, err := j.Table.Days()
+	d, err := ParseDay(day)
+	if err != nil {
+		return nil, err
+	}
+	cutoff := d.AddDate(0, 0, -keepDays).Format("20060102")
+	days, err := t.Days()
 	if err != nil {
 		return nil, err
 	}
 	newestGood := ""
 	for i := len(days) - 1; i >= 0; i-- {
-		if days[i] > j.Day {
+		if days[i] > day {
 			continue
 		}
-		if _, err := verify.Read(j.Table.FS, j.Table.Dir(days[i])); err == nil {
+		if _, err := verify.Read(t.FS, t.Dir(days[i])); err == nil {
 			newestGood = days[i]
 			break
 		}
 	}
 	var pruned []string
-	for _, d := range days {
-		if _, err := ParseDay(d); err != nil || d > cutoff || d == newestGood {
+	for _, p := range days {
+		if _, err := ParseDay(p); err != nil || p > cutoff || p == newestGood {
 			continue
 		}
-		dir := j.Table.Dir(d)
-		if err := j.Table.FS.RemoveAll(dir); err != nil {
-			return pruned, fmt.Errorf("retention: removing %s: %w", storage.URL(j.Table.FS, dir), err)
+		dir := t.Dir(p)
+		if err := t.FS.RemoveAll(dir); err != nil {
+			return pruned, fmt.Errorf("retention: removing %s: %w", storage.URL(t.FS, dir), err)
 		}
 		pruned = append(pruned, path.Base(dir))
 	}
@@ -349,7 +353,9 @@ type DeltaJob struct {
 	MemoryBytes int64
 	SpillDir    string
 	Writer      WriterOptions
-	Log         *slog.Logger
+	// KeepDays prunes the delta table as Job.KeepDays does.
+	KeepDays int
+	Log      *slog.Logger
 }
 
 // DeltaResult is what a delta job did.
@@ -357,6 +363,7 @@ type DeltaResult struct {
 	Records, Rows, Deletes int64
 	Dir                    string
 	Spilled                extsort.Stats
+	Pruned                 []string
 }
 
 // Lines renders the result for the summary.
@@ -364,6 +371,9 @@ func (r *DeltaResult) Lines() []string {
 	l := []string{fmt.Sprintf("published %s: %d change records → %d keys (%d deletes)", r.Dir, r.Records, r.Rows, r.Deletes)}
 	if r.Spilled.Runs > 0 {
 		l = append(l, fmt.Sprintf("delta: sorted with %d spill runs (%d MiB)", r.Spilled.Runs, r.Spilled.SpilledBytes>>20))
+	}
+	for _, p := range r.Pruned {
+		l = append(l, "retention: removed "+p)
 	}
 	return l
 }
@@ -452,5 +462,9 @@ func (j *DeltaJob) Run(ctx context.Context) (*DeltaResult, error) {
 	}
 	res.Records = delta.Records()
 	res.Spilled = delta.SortStats()
-	return res, w.Commit(&Info{SortKey: j.Delta.Key, Order: OrderVersion, Day: j.Day})
+	if err := w.Commit(&Info{SortKey: j.Delta.Key, Order: OrderVersion, Day: j.Day}); err != nil {
+		return res, err
+	}
+	res.Pruned, err = j.Table.Prune(j.Day, j.KeepDays)
+	return res, err
 }

@@ -286,7 +286,7 @@ func TestRetentionKeepsTheNewestVerifiedPartition(t *testing.T) {
 	tbl2 := newTable(t)
 	writeRaw(t, tbl2, "20261101", exampleSnapSchema, strings.TrimSpace(exampleSnapshot))
 	os.MkdirAll(tbl2.Dir("20261102"), 0o755) // not verified
-	if pruned, err := (&Job{Table: tbl2, Day: "20261120", KeepDays: 3}).prune(); err != nil || !slices.Equal(pruned, []string{"dt=20261102"}) {
+	if pruned, err := tbl2.Prune("20261120", 3); err != nil || !slices.Equal(pruned, []string{"dt=20261102"}) {
 		t.Fatalf("pruned %v, %v; want only the unverified dt=20261102", pruned, err)
 	}
 	if days, _ := tbl2.Days(); !slices.Equal(days, []string{"20261101"}) {

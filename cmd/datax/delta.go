@@ -60,7 +60,7 @@ The config file (JSON; ${bizdate} and -p variables as in job files):
 			defer closeAll()
 			job := &merge.DeltaJob{
 				Table: tbl, Day: day, Delta: cfg.Delta.Rules(cfg.Key, ""), Source: src, FlagColumn: cfg.FlagColumn,
-				MemoryBytes: memoryBytes(cfg.MemoryMB, g), SpillDir: cfg.SpillDir, Log: log,
+				MemoryBytes: memoryBytes(cfg.MemoryMB, g), SpillDir: cfg.SpillDir, Log: log, KeepDays: cfg.Output.KeepDays,
 				Writer: merge.WriterOptions{Compression: cfg.Output.Compression, FileRows: cfg.Output.FileRows},
 			}
 			limitMemory(job.MemoryBytes)

@@ -148,8 +148,9 @@ func TestDeltaCommandThenMerge(t *testing.T) {
 	  "op": {"column": "op"}, "deleteMode": "drop-last-delete", "drop": ["log_time", "log_pos"]},
 	  "output": {"path": "delta_orders"}}`
 	os.WriteFile(filepath.Join(dir, "delta.json"), []byte(cfg), 0o644)
+	os.MkdirAll(filepath.Join(dir, "delta_orders", "dt=20261101"), 0o755) // older than keepDays (7)
 	code, out, errOut := run(t, dir, "delta", "delta.json", "--day", "20261122")
-	if code != 0 || !strings.Contains(out, "4 change records → 3 keys (0 deletes)") {
+	if code != 0 || !strings.Contains(out, "4 change records → 3 keys (0 deletes)") || !strings.Contains(out, "retention: removed dt=20261101") {
 		t.Fatalf("delta: exit %d\n%s\n%s", code, out, errOut)
 	}
 	want := `1|paid|10.00|false
