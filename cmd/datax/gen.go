@@ -110,7 +110,7 @@ The config file (JSON; flags override it):
 				}
 			}
 			res, err := gen.Generate(ctx, cfg, gen.Options{Dir: dir, Password: password, DataxBin: dataxBin,
-				Force: force, Replan: replan, MergeSupported: true}, plan)
+				Force: force, Replan: replan}, plan)
 			if res != nil {
 				res.WritePlan(stdout, gen.RedactedSource(cfg.JdbcURL))
 			}

@@ -29,8 +29,6 @@ type Options struct {
 	Force bool
 	// Replan re-decides strategies and channel counts of unchanged tables.
 	Replan bool
-	// MergeSupported says whether this datax has the merge command.
-	MergeSupported bool
 }
 
 // Result is what a generation found and did.
@@ -173,7 +171,7 @@ func Generate(ctx context.Context, cfg *Config, opts Options, plan bool) (*Resul
 		if d.Drift != nil {
 			add("drift.json", g.DriftConfig(), 0o644)
 		}
-		add("daily.sh", g.Script(opts.DataxBin, opts.MergeSupported), 0o755)
+		add("daily.sh", g.Script(opts.DataxBin), 0o755)
 		if change != nil && change.Kind == "changed" {
 			if sql, warnings := g.Alter(change, old); sql != nil {
 				add("alter.hql", sql, 0o644)
@@ -181,9 +179,6 @@ func Generate(ctx context.Context, cfg *Config, opts Options, plan bool) (*Resul
 					note(t.Key(), "Hive: "+w)
 				}
 			}
-		}
-		if d.Strategy == Snapshot && !opts.MergeSupported {
-			note(t.Key(), "this datax has no merge command: the daily script stops after landing the delta")
 		}
 		cron = append(cron, g.CrontabLine(opts.Dir))
 		schedule = append(schedule, g.ScheduleEntry(opts.Dir))

@@ -318,7 +318,7 @@ func TestJobFilesDecodeAsJobs(t *testing.T) {
 	if p := string(g.PartitionSQL()); !strings.Contains(p, "ADD IF NOT EXISTS PARTITION (`dt`='${bizdate}') LOCATION 'hdfs://nn:8020/warehouse/ods/ods_shop_orders/dt=${bizdate}';") {
 		t.Errorf("partition statement:\n%s", p)
 	}
-	for _, s := range [][]byte{g.Job(fullJob), g.Job(dailyJob), g.MergeConfig(), g.DDL(), g.Script("/bin/datax", true)} {
+	for _, s := range [][]byte{g.Job(fullJob), g.Job(dailyJob), g.MergeConfig(), g.DDL(), g.Script("/bin/datax")} {
 		if strings.Contains(string(s), "secret") {
 			t.Errorf("a generated file holds the password:\n%s", s)
 		}

@@ -19,6 +19,7 @@ edited by hand is never overwritten silently: gen shows the diff and stops; --fo
       daily.json             the day's window: rows modified (snapshot, into <table>_delta) or inserted
                              (incremental) on ${bizdate}, lower bound inclusive, upper exclusive
       merge.json             snapshot tables: datax merge of the day's delta into the previous snapshot
+      drift.json             change tables with overrides[].drift: datax drift of the day into <table>_drift
       daily.sh               the day's steps in order; exit code of the first failing step
       alter.hql              after a source change: the Hive ALTER TABLE statements to run once
 

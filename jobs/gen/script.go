@@ -24,7 +24,7 @@ func tableDir(t *Table) string { return t.DB + "/" + t.Name }
 // BIZDATE (yyyyMMdd) defaults to yesterday in the configured time zone;
 // --initial runs the first load (the whole table) instead of the day's
 // window and merge.
-func (g *target) Script(dataxBin string, mergeSupported bool) []byte {
+func (g *target) Script(dataxBin string) []byte {
 	zone := zoneName(g.loc)
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
@@ -69,11 +69,7 @@ func (g *target) Script(dataxBin string, mergeSupported bool) []byte {
 		p(`  step "extract the rows modified on $BIZDATE (%s)"`, g.d.Window)
 		p(`  %s`, run("daily.json"))
 		p(`  step "merge them into the snapshot of the day before"`)
-		if mergeSupported {
-			p(`  "$DATAX" merge "$DIR/merge.json" --day "$BIZDATE"`)
-		} else {
-			p(`  echo "daily.sh: this datax has no merge command: the delta landed in %s, the snapshot was not merged" >&2; exit 3`, g.DeltaLocation())
-		}
+		p(`  "$DATAX" merge "$DIR/merge.json" --day "$BIZDATE"`)
 		p(`fi`)
 	case Incremental:
 		p(`if [ "$INITIAL" = 1 ]; then`)
