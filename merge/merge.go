@@ -128,8 +128,8 @@ type Plan struct {
 	sBody   *Projection // snapshot body (flag columns left to the merge)
 	sFlag   int         // snapshot's flag column, or -1
 	sFlagD  int
-	// runSrc maps each output column to the snapshot column a carried row
-	// copies (-1: null); nil when carried rows need per-row flags.
+	// runSrc maps each output column to the snapshot column carried rows
+	// copy (-1: null, notDeleted: false).
 	runSrc []int
 }
 
@@ -256,12 +256,18 @@ func NewPlan(rows, delta, snap record.Schema, r Rules) (*Plan, error) {
 				p.sFlagD = j
 			}
 		}
-		if (p.flag < 0 || p.sFlag >= 0) && (p.flagDt < 0 || (p.sFlag >= 0 && p.sFlagD >= 0)) {
-			p.runSrc = slices.Clone(p.sBody.src)
-			if p.flag >= 0 {
-				p.runSrc[p.flag] = p.sFlag
+		// Carried rows keep the snapshot's flags; a snapshot without the
+		// flag column has no deleted row (false, no day).
+		p.runSrc = slices.Clone(p.sBody.src)
+		if p.flag >= 0 {
+			p.runSrc[p.flag] = p.sFlag
+			if p.sFlag < 0 {
+				p.runSrc[p.flag] = notDeleted
 			}
-			if p.flagDt >= 0 {
+		}
+		if p.flagDt >= 0 {
+			p.runSrc[p.flagDt] = -1
+			if p.sFlag >= 0 && p.sFlagD >= 0 {
 				p.runSrc[p.flagDt] = p.sFlagD
 			}
 		}
@@ -410,6 +416,9 @@ func (m *merger) outBatch() error {
 	return err
 }
 
+// notDeleted in Plan.runSrc fills a flag column with false.
+const notDeleted = -3
+
 // carryRun is rows from, ..., to-1 of a snapshot batch, carried as they are.
 type carryRun struct {
 	b        *record.Batch
@@ -428,12 +437,17 @@ func (m *merger) flushRun() error {
 	}
 	for j, src := range m.p.runSrc {
 		v := m.out.Col(j)
-		if src >= 0 {
+		switch src {
+		case notDeleted:
+			for i := r.from; i < r.to; i++ {
+				v.AppendBool(false)
+			}
+		case -1:
+			for i := r.from; i < r.to; i++ {
+				v.AppendNull()
+			}
+		default:
 			v.AppendRange(r.b.Col(src), r.from, r.to)
-			continue
-		}
-		for i := r.from; i < r.to; i++ {
-			v.AppendNull()
 		}
 	}
 	return m.done()
@@ -542,41 +556,23 @@ func (m *merger) key(d, s Row) error {
 	return m.carry(s)
 }
 
-// carry copies a snapshot row as it is; flag columns the snapshot lacks
-// say "not deleted". Consecutive rows of one batch are gathered into a run
-// and copied column by column (flushRun).
+// carry copies a snapshot row as it is (flag columns the snapshot lacks say
+// "not deleted"). Consecutive rows of one batch are gathered into a run and
+// copied column by column (flushRun).
 func (m *merger) carry(s Row) error {
-	if m.p.runSrc != nil {
-		if m.run.b != s.B || m.run.to != s.I {
-			if err := m.flushRun(); err != nil {
-				return err
-			}
-			m.run = carryRun{b: s.B, from: s.I, to: s.I}
+	if m.run.b != s.B || m.run.to != s.I {
+		if err := m.flushRun(); err != nil {
+			return err
 		}
-		m.run.to++
-		// The snapshot's batch is recycled once the join moves past its
-		// last row: copy the run before that.
-		if m.run.to == s.B.Len() || m.run.to-m.run.from >= 1024 {
-			return m.flushRun()
-		}
-		return nil
+		m.run = carryRun{b: s.B, from: s.I, to: s.I}
 	}
-	if err := m.batch(); err != nil {
-		return err
+	m.run.to++
+	// The snapshot's batch is recycled once the join moves past its last
+	// row: copy the run before that.
+	if m.run.to == s.B.Len() || m.run.to-m.run.from >= 1024 {
+		return m.flushRun()
 	}
-	m.p.sBody.Append(m.out, s.B, s.I)
-	flagged := m.flagged(s)
-	if m.p.flag >= 0 {
-		m.out.Col(m.p.flag).AppendBool(flagged)
-	}
-	if j := m.p.flagDt; j >= 0 {
-		if flagged && m.p.sFlagD >= 0 {
-			m.out.Col(j).AppendFrom(s.B.Col(m.p.sFlagD), s.I)
-		} else {
-			m.out.Col(j).AppendNull()
-		}
-	}
-	return m.done()
+	return nil
 }
 
 // deleted applies a delete of the key of d (the delta's delete row, or none
