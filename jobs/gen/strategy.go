@@ -206,6 +206,9 @@ func decide(cfg *Config, cat *Catalog, t *Table) (*Decision, error) {
 			return nil, fmt.Errorf("strategy incremental needs an insert-time column for the daily window (none of %s): give overrides[].createdColumn, or choose full", strings.Join(cfg.createdNames(), ", "))
 		}
 	}
+	if c := t.Column(d.Window); c != nil && c.Nullable && d.Strategy != Full {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("window column %s is nullable: a row whose %s is NULL is only in the initial load", c.Name, c.Name))
+	}
 	if len(d.Key) == 0 {
 		d.Warnings = append(d.Warnings, "no usable key (no primary key or unique NOT NULL index): cannot be merged or deduplicated")
 	}
