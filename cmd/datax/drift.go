@@ -80,10 +80,14 @@ The config (JSON):
 				return &exitError{exitInvalid, err}
 			}
 			loc, _ := g.cfg.Location()
-			vars := jobs.Vars{Values: g.vars(cli), Location: loc}
+			f := cmd.Flags()
+			values := g.vars(cli)
+			if _, given := cli["bizdate"]; f.Changed("day") && !given {
+				values["bizdate"] = strings.ReplaceAll(day, "-", "") // ${bizdate} is the day, as in datax merge
+			}
+			vars := jobs.Vars{Values: values, Location: loc}
 
 			set := map[string]any{}
-			f := cmd.Flags()
 			for flag, key := range map[string]string{"day": "day", "window": "window", "mode": "mode", "timestamps": "timestamps"} {
 				if f.Changed(flag) {
 					v, _ := f.GetString(flag)

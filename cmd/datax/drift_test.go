@@ -127,3 +127,13 @@ func TestDriftHelpDocumentsConfigAndFlags(t *testing.T) {
 		}
 	}
 }
+
+// --day sets ${bizdate} too, as in datax merge: the config's reader paths
+// follow the day given on the command line.
+func TestDriftDayFillsBizdate(t *testing.T) {
+	dir := driftDir(t, "dt=20261122", "dt=20261123")
+	code, out, errOut := run(t, dir, "drift", "drift.json", "--day", "2026-11-22", "--timezone", "UTC")
+	if code != 0 || !strings.Contains(out, "published ods/orders/dt=20261122") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
