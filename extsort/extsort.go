@@ -59,9 +59,11 @@ type Sorter struct {
 	sealed int64 // estimated bytes of the full chunks
 	refs   []uint64
 	runs   []*os.File
-	stats  Stats
-	perRow int64
-	sorted bool
+	// inflight receives the result of the spill running in the background.
+	inflight chan spillResult
+	stats    Stats
+	perRow   int64
+	sorted   bool
 }
 
 // New returns a sorter of rows of schema by key (columns of schema).
@@ -107,7 +109,7 @@ func (s *Sorter) Add(b *record.Batch) error {
 		if c.Len() == chunkRows {
 			s.sealed += int64(c.Size())
 		}
-		if s.used() >= s.opts.MemoryBytes {
+		if s.used() >= s.opts.MemoryBytes/2 {
 			if err := s.spill(); err != nil {
 				return err
 			}
@@ -143,24 +145,28 @@ func (s *Sorter) used() int64 {
 	return u
 }
 
-func (s *Sorter) sortRefs() {
+func (s *Sorter) sortRefs() { sortRefs(s.key, s.chunks, s.refs) }
+
+// sortRefs sorts references to rows of chunks (chunk<<32 | row) by key,
+// stably (ties keep the order of the references).
+func sortRefs(key sortkey.Cols, chunks []*record.Batch, refs []uint64) {
 	full := func(a, b uint64) int {
-		if r := sortkey.Compare(s.key, s.chunks[a>>32], int(uint32(a)), s.key, s.chunks[b>>32], int(uint32(b))); r != 0 {
+		if r := sortkey.Compare(key, chunks[a>>32], int(uint32(a)), key, chunks[b>>32], int(uint32(b))); r != 0 {
 			return r
 		}
 		return cmp.Compare(a, b) // arrival order: a stable sort
 	}
-	if !s.key.IntPrefix() {
-		slices.SortFunc(s.refs, full)
+	if !key.IntPrefix() {
+		slices.SortFunc(refs, full)
 		return
 	}
 	// The first key column is a signed integer: sort on its value first,
 	// held beside the reference, and compare the rows only on a tie (a
 	// null is MinInt64 here and sorts first either way).
-	col := s.key.Index()[0]
-	pref := make([]prefixed, len(s.refs))
-	for i, r := range s.refs {
-		v := s.chunks[r>>32].Col(col)
+	col := key.Index()[0]
+	pref := make([]prefixed, len(refs))
+	for i, r := range refs {
+		v := chunks[r>>32].Col(col)
 		k := int64(math.MinInt64)
 		if row := int(uint32(r)); !v.IsNull(row) {
 			k = v.Int(row)
@@ -174,7 +180,7 @@ func (s *Sorter) sortRefs() {
 		return full(a.ref, b.ref)
 	})
 	for i := range pref {
-		s.refs[i] = pref[i].ref
+		refs[i] = pref[i].ref
 	}
 }
 
@@ -183,36 +189,75 @@ type prefixed struct {
 	ref uint64
 }
 
-// spill sorts what is in memory and writes it as one run.
+// spill sorts what is in memory and writes it as one run, in its own
+// goroutine while Add goes on filling fresh chunks (a spill in flight and
+// the rows gathered meanwhile share the budget: Add spills at half of it).
+// At most one spill is in flight; wait collects it.
 func (s *Sorter) spill() error {
+	if err := s.wait(); err != nil {
+		return err
+	}
 	if len(s.refs) == 0 {
 		return nil
 	}
-	s.sortRefs()
-	f, err := os.CreateTemp(s.opts.Dir, "datax-extsort-*")
+	chunks, refs := s.chunks, s.refs
+	s.chunks, s.refs, s.sealed = nil, make([]uint64, 0, cap(refs)), 0
+	done := make(chan spillResult, 1)
+	s.inflight = done
+	go func() {
+		f, n, err := writeRun(s.opts.Dir, s.key, s.schema, chunks, refs)
+		done <- spillResult{f: f, bytes: n, err: err, chunks: chunks}
+	}()
+	return nil
+}
+
+type spillResult struct {
+	f      *os.File
+	bytes  int64
+	err    error
+	chunks []*record.Batch
+}
+
+// wait collects the spill in flight, if any.
+func (s *Sorter) wait() error {
+	if s.inflight == nil {
+		return nil
+	}
+	r := <-s.inflight
+	s.inflight = nil
+	if r.f != nil {
+		s.runs = append(s.runs, r.f)
+	}
+	if r.err != nil {
+		return r.err
+	}
+	s.stats.SpilledBytes += r.bytes
+	s.stats.Runs++
+	s.free = append(s.free, r.chunks...)
+	return nil
+}
+
+// writeRun sorts the rows and writes them to a new, already unlinked,
+// spill file in dir.
+func writeRun(dir string, key sortkey.Cols, schema record.Schema, chunks []*record.Batch, refs []uint64) (*os.File, int64, error) {
+	sortRefs(key, chunks, refs)
+	f, err := os.CreateTemp(dir, "datax-extsort-*")
 	if err != nil {
-		return fmt.Errorf("extsort: spill file: %w", err)
+		return nil, 0, fmt.Errorf("extsort: spill file: %w", err)
 	}
 	os.Remove(f.Name()) // unlinked now: nothing is left behind whatever happens
-	s.runs = append(s.runs, f)
 	w := bufio.NewWriterSize(f, 1<<20)
 	enc := &encoder{w: w}
-	for i := 0; i < len(s.refs); i += 4096 {
-		if err := enc.rows(s.chunks, s.refs[i:min(i+4096, len(s.refs))], s.schema); err != nil {
-			return fmt.Errorf("extsort: spill file: %w", err)
+	for i := 0; i < len(refs); i += 4096 {
+		if err := enc.rows(chunks, refs[i:min(i+4096, len(refs))], schema); err != nil {
+			return f, 0, fmt.Errorf("extsort: spill file: %w", err)
 		}
 	}
 	if err := w.Flush(); err != nil {
-		return fmt.Errorf("extsort: spill file: %w", err)
+		return f, 0, fmt.Errorf("extsort: spill file: %w", err)
 	}
-	pos, _ := f.Seek(0, io.SeekCurrent)
-	s.stats.SpilledBytes += pos
-	s.stats.Runs++
-	s.free = append(s.free, s.chunks...)
-	s.chunks = s.chunks[:0]
-	s.refs = s.refs[:0]
-	s.sealed = 0
-	return nil
+	pos, err := f.Seek(0, io.SeekCurrent)
+	return f, pos, err
 }
 
 // Sort ends the input and returns the rows in order. The stream is valid
@@ -222,11 +267,17 @@ func (s *Sorter) Sort() (rowstream.Stream, error) {
 		return nil, errors.New("extsort: Sort called twice")
 	}
 	s.sorted = true
+	if err := s.wait(); err != nil {
+		return nil, err
+	}
 	if len(s.runs) == 0 {
 		s.sortRefs()
 		return &memStream{s: s, out: record.NewBatch(s.schema)}, nil
 	}
 	if err := s.spill(); err != nil {
+		return nil, err
+	}
+	if err := s.wait(); err != nil {
 		return nil, err
 	}
 	s.free = nil
@@ -255,7 +306,7 @@ func (s *Sorter) Stats() Stats { return s.stats }
 
 // Close releases the memory and the spill files.
 func (s *Sorter) Close() error {
-	var errs []error
+	errs := []error{s.wait()}
 	for _, f := range s.runs {
 		errs = append(errs, f.Close())
 	}
