@@ -58,6 +58,18 @@ func Columns(ctx context.Context, q Querier, db, table string) ([]ColumnInfo, er
 	return out, nil
 }
 
+// ByName indexes columns by their lower-cased name (MySQL column names
+// ignore case) and lists their names in order.
+func ByName(cols []ColumnInfo) (map[string]ColumnInfo, []string) {
+	byName := make(map[string]ColumnInfo, len(cols))
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		byName[strings.ToLower(c.Name)] = c
+		names[i] = c.Name
+	}
+	return byName, names
+}
+
 // missingTable explains why db.table has no columns: no such database, no
 // such table (with the nearest name), or no privilege on it.
 func missingTable(ctx context.Context, q Querier, db, table string) error {

@@ -1,5 +1,7 @@
 package splitter
 
+import "strings"
+
 // Column describes a table column for ChooseKey.
 type Column struct {
 	Name string
@@ -27,10 +29,10 @@ type IndexDef struct {
 func ChooseKey(cols []Column, indexes []IndexDef) (key Key, ok bool) {
 	byName := make(map[string]Column, len(cols))
 	for _, c := range cols {
-		byName[lower(c.Name)] = c
+		byName[strings.ToLower(c.Name)] = c
 	}
 	col := func(name string) (Column, bool) {
-		c, ok := byName[lower(name)]
+		c, ok := byName[strings.ToLower(name)] // MySQL column names ignore case
 		return c, ok && c.Kind != 0
 	}
 	for _, ix := range indexes {
@@ -55,15 +57,4 @@ func ChooseKey(cols []Column, indexes []IndexDef) (key Key, ok bool) {
 		}
 	}
 	return Key{}, false
-}
-
-// lower folds ASCII letters: MySQL column names compare case-insensitively.
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 32
-		}
-	}
-	return string(b)
 }

@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"math/big"
 	"slices"
@@ -306,31 +307,11 @@ func (s *intSpace) inside(ctx context.Context, a Value, b *Value, k int) ([]Valu
 func (s *intSpace) order(_ context.Context, vs []Value) ([]Value, error) {
 	out := slices.Clone(vs)
 	if s.kind == UintKey {
-		slices.SortFunc(out, func(a, b Value) int { return cmpUint(a.Uint, b.Uint) })
+		slices.SortFunc(out, func(a, b Value) int { return cmp.Compare(a.Uint, b.Uint) })
 		return slices.CompactFunc(out, func(a, b Value) bool { return a.Uint == b.Uint }), nil
 	}
-	slices.SortFunc(out, func(a, b Value) int { return cmpInt(a.Int, b.Int) })
+	slices.SortFunc(out, func(a, b Value) int { return cmp.Compare(a.Int, b.Int) })
 	return slices.CompactFunc(out, func(a, b Value) bool { return a.Int == b.Int }), nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // tighten returns the first and the last key of the cell [a, b) (b nil:

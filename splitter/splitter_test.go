@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -25,9 +26,9 @@ type sortedIndex struct {
 func (s *sortedIndex) cmp(a, b Value) int {
 	switch s.kind {
 	case IntKey:
-		return cmpInt(a.Int, b.Int)
+		return cmp.Compare(a.Int, b.Int)
 	case UintKey:
-		return cmpUint(a.Uint, b.Uint)
+		return cmp.Compare(a.Uint, b.Uint)
 	case TextKey:
 		return strings.Compare(strings.ToLower(string(a.Bytes)), strings.ToLower(string(b.Bytes)))
 	}

@@ -286,12 +286,7 @@ func (r *mysqlReader) splitTable(ctx context.Context, ref tableRef, perTable int
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", at, err)
 	}
-	byName := map[string]rdbms.ColumnInfo{}
-	var names []string
-	for _, c := range infos {
-		byName[strings.ToLower(c.Name)] = c
-		names = append(names, c.Name)
-	}
+	byName, names := rdbms.ByName(infos)
 	// The select list: table columns through the exact mapping,
 	// expressions through the result's metadata.
 	items := r.p.Column
