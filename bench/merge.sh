@@ -25,12 +25,7 @@ mkdir -p "$DIR/bin"
 (cd "$HERE" && go build -o "$DIR/bin/datax" ./cmd/datax && go build -o "$DIR/bin/mergegen" ./bench/mergegen)
 DATAX=$DIR/bin/datax
 
-# measure NAME CMD...: runs CMD, records "NAME seconds peakKB" in $DIR/results
-measure() {
-  local name=$1; shift
-  /usr/bin/time -f "%e %M %U %S" -o "$DIR/time.out" "$@" >"$DIR/$name.log" 2>&1 || { cat "$DIR/$name.log" >&2; echo "merge.sh: $name failed" >&2; exit 1; }
-  echo "$name $(cat "$DIR/time.out")" >>"$DIR/results"
-}
+source "$HERE/bench/lib.sh" # measure
 
 gen() { # gen SUBDIR ROWS
   local d=$DIR/$1
