@@ -154,7 +154,7 @@ func (r *mysqlReader) readSnapshot(ctx context.Context, s *shard, tk *task, out 
 			err = rdbms.KillQuery(kctx, db, sc.id)
 		}
 		if err != nil {
-			r.env.Log.Warn("KILL QUERY on a snapshot connection failed; the connection will be dropped", "id", sc.id, "err", err)
+			r.env.Log.Warn("KILL QUERY on a snapshot connection failed: its query runs to its end before the connection is free", "id", sc.id, "err", err)
 		}
 	}
 	stop := context.AfterFunc(ctx, kill)
