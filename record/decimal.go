@@ -3,6 +3,7 @@ package record
 import (
 	"fmt"
 	"math/big"
+	"strconv"
 )
 
 // AppendDecimal parses the decimal text s (an optional sign, digits, an
@@ -173,8 +174,36 @@ func DecimalBig(z *big.Int, s []byte, scale int) (*big.Int, error) {
 	return z, nil
 }
 
+// AppendDecimalInt64 appends the canonical text of unscaled×10^-scale
+// without allocating (the common case: DECIMAL up to 18 digits).
+func AppendDecimalInt64(dst []byte, unscaled int64, scale int) []byte {
+	u := uint64(unscaled)
+	if unscaled < 0 {
+		dst = append(dst, '-')
+		u = -u
+	}
+	var buf [20]byte
+	digits := strconv.AppendUint(buf[:0], u, 10)
+	if len(digits) <= scale {
+		dst = append(dst, '0', '.')
+		for k := len(digits); k < scale; k++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	dst = append(dst, digits[:len(digits)-scale]...)
+	if scale > 0 {
+		dst = append(dst, '.')
+		dst = append(dst, digits[len(digits)-scale:]...)
+	}
+	return dst
+}
+
 // AppendDecimalFromUnscaled appends the canonical text of unscaled×10^-scale.
 func AppendDecimalFromUnscaled(dst []byte, unscaled *big.Int, scale int) []byte {
+	if unscaled.IsInt64() {
+		return AppendDecimalInt64(dst, unscaled.Int64(), scale)
+	}
 	digits := unscaled.Text(10)
 	neg := false
 	if len(digits) > 0 && digits[0] == '-' {

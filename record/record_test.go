@@ -3,6 +3,7 @@ package record
 import (
 	"errors"
 	"math"
+	"math/big"
 	"strings"
 	"testing"
 )
@@ -274,5 +275,31 @@ func TestSyntaxErrorIsWrapped(t *testing.T) {
 	_, err := ParseDate([]byte("nope"))
 	if !errors.Is(err, ErrSyntax) {
 		t.Errorf("ParseDate error %v does not wrap ErrSyntax", err)
+	}
+}
+
+func TestAppendDecimalInt64(t *testing.T) {
+	cases := []struct {
+		v     int64
+		scale int
+		want  string
+	}{
+		{0, 2, "0.00"}, {5, 2, "0.05"}, {-5, 2, "-0.05"}, {12345, 2, "123.45"}, {-12345, 0, "-12345"},
+		{math.MinInt64, 0, "-9223372036854775808"}, {math.MaxInt64, 18, "9.223372036854775807"}, {1, 20, "0.00000000000000000001"},
+	}
+	for _, c := range cases {
+		if got := string(AppendDecimalInt64(nil, c.v, c.scale)); got != c.want {
+			t.Errorf("%d scale %d: %q, want %q", c.v, c.scale, got, c.want)
+		}
+		if got := string(AppendDecimalFromUnscaled(nil, big.NewInt(c.v), c.scale)); got != c.want {
+			t.Errorf("big %d scale %d: %q, want %q", c.v, c.scale, got, c.want)
+		}
+	}
+	huge, _ := new(big.Int).SetString("-123456789012345678901234567890", 10)
+	if got := string(AppendDecimalFromUnscaled(nil, huge, 10)); got != "-12345678901234567890.1234567890" {
+		t.Errorf("big: %s", got)
+	}
+	if n := testing.AllocsPerRun(100, func() { AppendDecimalInt64(make([]byte, 0, 32)[:0], 123456, 2) }); n > 1 {
+		t.Errorf("%v allocations", n)
 	}
 }

@@ -331,13 +331,17 @@ func (d *Decoder) append(v *record.Vector, j int, val pq.Value) error {
 	case record.Decimal:
 		switch c.phys {
 		case pq.Int32:
-			d.big.SetInt64(int64(val.Int32()))
+			d.text = record.AppendDecimalInt64(d.text[:0], int64(val.Int32()), c.Scale)
 		case pq.Int64:
-			d.big.SetInt64(val.Int64())
+			d.text = record.AppendDecimalInt64(d.text[:0], val.Int64(), c.Scale)
 		default:
-			setTwosComplement(&d.big, val.ByteArray())
+			if b := val.ByteArray(); len(b) <= 8 {
+				d.text = record.AppendDecimalInt64(d.text[:0], twosComplement64(b), c.Scale)
+			} else {
+				setTwosComplement(&d.big, b)
+				d.text = record.AppendDecimalFromUnscaled(d.text[:0], &d.big, c.Scale)
+			}
 		}
-		d.text = record.AppendDecimalFromUnscaled(d.text[:0], &d.big, c.Scale)
 		v.AppendBytes(d.text)
 	case record.String, record.Bytes:
 		v.AppendBytes(val.ByteArray())
@@ -345,6 +349,19 @@ func (d *Decoder) append(v *record.Vector, j int, val pq.Value) error {
 		return fmt.Errorf("column %s: cannot read kind %s", c.Name, c.Kind)
 	}
 	return nil
+}
+
+// twosComplement64 reads a big-endian two's complement integer of at most 8
+// bytes.
+func twosComplement64(b []byte) int64 {
+	var x int64
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		x = -1
+	}
+	for _, c := range b {
+		x = x<<8 | int64(c)
+	}
+	return x
 }
 
 // setTwosComplement sets z to the big-endian two's complement integer b.
