@@ -144,12 +144,7 @@ func (w *mysqlWriter) Prepare(ctx context.Context, src record.Schema, tasks int)
 
 // resolve maps the job's column list onto a table's columns.
 func (w *mysqlWriter) resolve(infos []rdbms.ColumnInfo, table string) (record.Schema, []string, error) {
-	byName := map[string]rdbms.ColumnInfo{}
-	var all []string
-	for _, c := range infos {
-		byName[strings.ToLower(c.Name)] = c
-		all = append(all, c.Name)
-	}
+	byName, all := rdbms.ByName(infos)
 	wanted := w.p.Column
 	if len(wanted) == 1 && strings.TrimSpace(wanted[0]) == "*" {
 		wanted = all
