@@ -450,7 +450,7 @@ func TestUnwritableDirectory(t *testing.T) {
 	dir := t.TempDir() + "/locked"
 	os.MkdirAll(dir, 0o755)
 	if out, err := exec.Command("chattr", "+i", dir).CombinedOutput(); err != nil {
-		t.Skipf("chattr +i is not available here (%v: %s); the unwritable-directory case needs an immutable directory", err, out)
+		testenv.Missing(t, "chattr +i", fmt.Sprintf("%v: %s; the unwritable-directory case needs an immutable directory, since root ignores permission bits", err, out))
 	}
 	defer exec.Command("chattr", "-i", dir).Run()
 	src := source()
