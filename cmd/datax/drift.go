@@ -75,13 +75,12 @@ The config (JSON):
 			if err != nil {
 				return err
 			}
-			cli, err := jobs.ParseAssignments(params)
+			values, cli, err := g.cliVars(params)
 			if err != nil {
-				return &exitError{exitInvalid, err}
+				return err
 			}
 			loc, _ := g.cfg.Location()
 			f := cmd.Flags()
-			values := g.vars(cli)
 			if _, given := cli["bizdate"]; f.Changed("day") && !given {
 				values["bizdate"] = strings.ReplaceAll(day, "-", "") // ${bizdate} is the day, as in datax merge
 			}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -156,15 +155,10 @@ func reference(v any) string {
 // when given), decodes the config file into dst and returns the day.
 func loadDayConfig(g *globals, name string, params []string, day string, dst any) (string, error) {
 	loc, _ := g.cfg.Location()
-	values := maps.Clone(g.cfg.Vars)
-	if values == nil {
-		values = map[string]string{}
-	}
-	cli, err := jobs.ParseAssignments(params)
+	values, cli, err := g.cliVars(params)
 	if err != nil {
-		return "", &exitError{exitInvalid, err}
+		return "", err
 	}
-	maps.Copy(values, cli)
 	vars := jobs.Vars{Values: values, Location: loc}
 	if day == "" {
 		if day, err = vars.Expand("${bizdate}"); err != nil {

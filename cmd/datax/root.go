@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/viper"
 
 	"datax/config"
+	"datax/jobs"
 	_ "datax/reader/all"
 	_ "datax/writer/all"
 )
@@ -112,4 +114,25 @@ func newVersionCmd() *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "datax %s\n", version())
 		},
 	}
+}
+
+// vars merges the config file's vars under extra.
+func (g *globals) vars(extra map[string]string) map[string]string {
+	out := maps.Clone(g.cfg.Vars)
+	if out == nil {
+		out = map[string]string{}
+	}
+	maps.Copy(out, extra)
+	return out
+}
+
+// cliVars parses the -p assignments and lays them over the config file's
+// vars: the values a command's ${...} placeholders are filled from. cli
+// holds the command line's own.
+func (g *globals) cliVars(params []string) (values, cli map[string]string, err error) {
+	cli, err = jobs.ParseAssignments(params)
+	if err != nil {
+		return nil, nil, &exitError{exitInvalid, err}
+	}
+	return g.vars(cli), cli, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"maps"
 	"os"
 	"time"
 
@@ -43,15 +42,10 @@ or job file (nothing ran); 130 interrupted (nothing published).`,
 				return err
 			}
 			loc, _ := g.cfg.Location()
-			values := maps.Clone(g.cfg.Vars)
-			if values == nil {
-				values = map[string]string{}
-			}
-			cli, err := jobs.ParseAssignments(params)
+			values, _, err := g.cliVars(params)
 			if err != nil {
-				return &exitError{exitInvalid, err}
+				return err
 			}
-			maps.Copy(values, cli)
 			vars := jobs.Vars{Values: values, Location: loc}
 
 			var file *jobs.File

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -137,16 +136,6 @@ func writeHistory(out io.Writer, runs []schedule.Run) {
 			r.Start.Format("2006-01-02 15:04:05"), r.End.Sub(r.Start).Round(time.Millisecond), r.Status, r.Rows, r.RecordsPerSec, note)
 	}
 	w.Flush()
-}
-
-// vars merges the config file's vars under extra.
-func (g *globals) vars(extra map[string]string) map[string]string {
-	out := maps.Clone(g.cfg.Vars)
-	if out == nil {
-		out = map[string]string{}
-	}
-	maps.Copy(out, extra)
-	return out
 }
 
 func checkJobFile(path string, vars map[string]string, loc *time.Location) error {
