@@ -114,15 +114,7 @@ func (g *target) Job(kind jobKind) []byte {
 	f.Job.Setting.Speed = map[string]int{"channel": channels}
 	f.Job.Setting.ErrorLimit = map[string]int64{"record": 0}
 
-	r := mysqlReaderParams{
-		Username: g.cfg.Username, Password: g.cfg.PasswordRef,
-		SplitPk: g.d.SplitPk, TimeZone: zoneName(g.loc),
-		Connection: []mysqlConnection{{JdbcURL: []string{g.jdbc}, Table: []string{rdbms.QuoteIdent(g.t.Name)}}},
-	}
-	for _, c := range g.t.Columns {
-		r.Column = append(r.Column, rdbms.QuoteIdent(c.Name))
-	}
-	r.Column = append(r.Column, fmt.Sprintf("CAST('${%s}' AS DATETIME) AS %s", extractVar, rdbms.QuoteIdent(g.cfg.ExtractTimeColumn)))
+	r := g.readerParams()
 	path := g.Location()
 	switch {
 	case kind == dailyJob && g.d.Strategy != Full:
