@@ -22,10 +22,12 @@ import (
 // plugin.Reporter (lines for the job summary).
 type Reader interface {
 	// Split connects to the source, learns the schema of the records it will
-	// produce and cuts the work into tasks. want is the preferred number of
-	// tasks (channels × splitFactor); a reader may return more or fewer.
-	// Errors are configuration or connection errors; the job stops.
-	Split(ctx context.Context, want int) (record.Schema, []Task, error)
+	// produce and cuts the work into tasks. channels is the job's channel
+	// count (job.setting.speed.channel); a reader that splits by key makes
+	// several tasks per channel (DataX's splitFactor) so that skew evens out,
+	// one that reads files makes a task per file. Errors are configuration or
+	// connection errors; the job stops.
+	Split(ctx context.Context, channels int) (record.Schema, []Task, error)
 	// Read runs one task: it fills batches from out (out.Batch, out.Full) and
 	// sends them (out.Send) until the task's data ends, then returns nil. Rows
 	// it cannot read go to out.Reject. It returns ctx's error when ctx ends.
