@@ -28,7 +28,7 @@ import (
 type ReaderColumn struct {
 	Index  *int    `json:"index" doc:"field position from 0 (text) or column position (Parquet)"`
 	Name   string  `json:"name" doc:"column name (Parquet: selects the column; text: names it)"`
-	Type   string  `json:"type" doc:"type to read the value as (default: string for text, the file's type for Parquet); Hive or DataX names, e.g. long, double, DECIMAL(20,2), TIMESTAMP"`
+	Type   string  `json:"type" doc:"type to read the value as (default: string for text, the file's type for Parquet); Hive or DataX names, e.g. long, double, DECIMAL(20,2), TIMESTAMP; DataX's lower-case date is a date and time, Hive's DATE a date"`
 	Value  *string `json:"value" doc:"a constant value instead of a field"`
 	Format string  `json:"format" doc:"date pattern of this column (e.g. yyyy-MM-dd HH:mm:ss)"`
 }
@@ -201,7 +201,15 @@ func declared(c ReaderColumn, fallback record.Column) (record.Column, error) {
 	if c.Type == "" {
 		return fallback, nil
 	}
-	fc, err := fileformat.ParseType(c.Type)
+	typ := c.Type
+	if strings.TrimSpace(typ) == "date" {
+		// DataX's reader type "date" is a date and time (java.util.Date):
+		// job files pair it with formats such as yyyy-MM-dd HH:mm:ss. It
+		// reads as a timestamp (a bare date becomes midnight, which a DATE
+		// target takes back exactly); Hive's upper-case DATE stays a date.
+		typ = "TIMESTAMP"
+	}
+	fc, err := fileformat.ParseType(typ)
 	if err != nil {
 		return record.Column{}, err
 	}

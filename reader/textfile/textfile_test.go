@@ -30,7 +30,8 @@ with gzip.open(os.path.join(d, 'a.csv.gz'), 'wt', encoding='utf-8') as f: f.writ
 with bz2.open(os.path.join(d, 'b.csv.bz2'), 'wt', encoding='utf-8') as f: f.write(body)
 with open(os.path.join(d, 'c.csv'), 'w', encoding='gbk') as f: f.write(body)
 `, dir)
-	want := [][]string{{"1", "a,b \"q\"\nline", "2026-11-22", "x"}, {"2", "NULL", "NULL", "x"}, {"3", "中文", "2000-02-29", "x"}}
+	// DataX's "date" is a date and time: a bare date reads as midnight.
+	want := [][]string{{"1", "a,b \"q\"\nline", "2026-11-22 00:00:00", "x"}, {"2", "NULL", "NULL", "x"}, {"3", "中文", "2000-02-29 00:00:00", "x"}}
 	for _, f := range []string{"a.csv.gz", "b.csv.bz2", "c.csv"} {
 		enc := "UTF-8"
 		if f == "c.csv" {
@@ -47,6 +48,17 @@ with open(os.path.join(d, 'c.csv'), 'w', encoding='gbk') as f: f.write(body)
 	rows, err := read(t, `{"path": "`+dir+`/d.txt", "fieldDelimiter": "|", "column": ["*"], "csvReaderConfig": {"useTextQualifier": false}}`)
 	if err != nil || !slices.EqualFunc(rows, [][]string{{`"a"`, "b"}}, slices.Equal) {
 		t.Errorf("* without qualifier: %q, %v", rows, err)
+	}
+}
+
+// DataX job files read times of day with type "date" and a format (DataX's
+// Date is a date and time); Hive's upper-case DATE is a date.
+func TestDataXDateHoldsTimeOfDay(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.csv"), []byte("2026-11-22 23:59:58,2026-11-22\n"), 0o644)
+	rows, err := read(t, `{"path": "`+dir+`", "column": [{"index": 0, "type": "date", "format": "yyyy-MM-dd HH:mm:ss"}, {"index": 1, "type": "DATE"}]}`)
+	if err != nil || !slices.EqualFunc(rows, [][]string{{"2026-11-22 23:59:58", "2026-11-22"}}, slices.Equal) {
+		t.Errorf("%q, %v", rows, err)
 	}
 }
 
