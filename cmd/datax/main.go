@@ -4,9 +4,12 @@
 package main
 
 import (
+	"strings"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/spf13/cobra"
 	"io"
 	"os"
 	"os/signal"
@@ -38,7 +41,7 @@ func main() {
 // execute runs the command line and returns the exit code.
 func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRoot()
-	root.SetArgs(args)
+	root.SetArgs(dataxPyStyle(root, args))
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
@@ -51,4 +54,17 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ee.code
 	}
 	return exitInvalid // cobra's own errors: unknown flag or command
+}
+
+// dataxPyStyle turns `datax job.json ...` (DataX's `datax.py job.json`) into
+// `datax run job.json ...`: a first argument that names no subcommand but a
+// .json file is a job to run.
+func dataxPyStyle(root *cobra.Command, args []string) []string {
+	if len(args) == 0 || !strings.HasSuffix(args[0], ".json") {
+		return args
+	}
+	if cmd, _, err := root.Find(args[:1]); err == nil && cmd != root {
+		return args
+	}
+	return append([]string{"run"}, args...)
 }

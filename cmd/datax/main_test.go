@@ -277,3 +277,16 @@ func TestScheduleRunsJobsOnCron(t *testing.T) {
 		t.Errorf("check of a missing job file: exit %d: %s", code, errOut)
 	}
 }
+
+// `datax job.json` runs the job, as DataX's `datax.py job.json` does.
+func TestDataXPyStyleInvocation(t *testing.T) {
+	dir := t.TempDir()
+	job := writeJob(t, dir, streamJob(`{}`, goodReader, `{"name": "streamwriter", "parameter": {"print": false}}`))
+	code, out, errOut := run(t, dir, job, "-p", "x=1", "--progress=-1s")
+	if code != 0 || !strings.Contains(out, "Records written       : 10") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, dir, "nosuch.json"); code != exitInvalid || !strings.Contains(errOut, "nosuch.json: no such file") {
+		t.Errorf("missing job: exit %d: %s", code, errOut)
+	}
+}
