@@ -4,16 +4,16 @@
 package main
 
 import (
-	"strings"
-
 	"context"
 	"errors"
 	"fmt"
-	"github.com/spf13/cobra"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
 )
 
 // exitError carries a process exit code out of a subcommand.
