@@ -50,6 +50,10 @@ type Validator interface {
 // ParseJSON decodes JSON text the way Decode expects it (numbers kept exact
 // as json.Number). A syntax error names the line and column.
 func ParseJSON(name string, data []byte) (any, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark, as Windows editors write
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%s: the file is empty; expected a JSON object", name)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any

@@ -162,3 +162,13 @@ func TestNearest(t *testing.T) {
 		}
 	}
 }
+
+func TestParseJSONByteOrderMarkAndEmpty(t *testing.T) {
+	v, err := ParseJSON("job.json", []byte("\xef\xbb\xbf{\"a\": 1}"))
+	if err != nil || v.(map[string]any)["a"] == nil {
+		t.Errorf("with a BOM: %v %v", v, err)
+	}
+	if _, err := ParseJSON("job.json", []byte(" \n")); err == nil || err.Error() != "job.json: the file is empty; expected a JSON object" {
+		t.Errorf("empty: %v", err)
+	}
+}
