@@ -8,10 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/spf13/viper"
+
+	"datax/spec"
 )
 
 // Config holds the global settings.
@@ -72,8 +76,8 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 		}
 	}
 	c := &Config{}
-	if err := v.Unmarshal(c); err != nil {
-		return nil, fmt.Errorf("config file %s: %w", v.ConfigFileUsed(), err)
+	if err := v.UnmarshalExact(c); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", v.ConfigFileUsed(), explainKeys(err))
 	}
 	if _, err := c.Location(); err != nil {
 		return nil, err
@@ -91,4 +95,34 @@ func (c *Config) Location() (*time.Location, error) {
 		return nil, fmt.Errorf("config: timezone %q is not a known IANA zone (e.g. UTC, Asia/Shanghai): %v", c.TimeZone, err)
 	}
 	return loc, nil
+}
+
+// knownKeys are the config file's keys: the mapstructure tags of Config.
+var knownKeys = func() []string {
+	t := reflect.TypeFor[Config]()
+	keys := make([]string, t.NumField())
+	for i := range keys {
+		keys[i] = t.Field(i).Tag.Get("mapstructure")
+	}
+	return keys
+}()
+
+var invalidKeys = regexp.MustCompile(`has invalid keys: (.+)`)
+
+// explainKeys turns mapstructure's "has invalid keys: a, b" into a message
+// that names each unknown key with the nearest known one.
+func explainKeys(err error) error {
+	m := invalidKeys.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	var msgs []string
+	for _, k := range strings.Split(m[1], ", ") {
+		msg := fmt.Sprintf("unknown key %q", k)
+		if near := spec.Nearest(k, knownKeys); near != "" {
+			msg += fmt.Sprintf("; did you mean %q?", near)
+		}
+		msgs = append(msgs, msg)
+	}
+	return fmt.Errorf("%s (known keys: %s)", strings.Join(msgs, "; "), strings.Join(knownKeys, ", "))
 }
