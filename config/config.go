@@ -34,7 +34,8 @@ type Config struct {
 	LogFile string `mapstructure:"logfile"`
 	// Vars are ${name} values for every job.
 	Vars map[string]string `mapstructure:"vars"`
-	// Connections are named DSNs or jdbcUrls.
+	// Connections are named jdbcUrls (or DSNs): job files use them as
+	// ${connection.NAME}.
 	Connections map[string]string `mapstructure:"connections"`
 }
 

@@ -290,3 +290,18 @@ func TestDataXPyStyleInvocation(t *testing.T) {
 		t.Errorf("missing job: exit %d: %s", code, errOut)
 	}
 }
+
+// The config file's vars and connection aliases fill a job's placeholders.
+func TestConfigVarsAndConnectionAliases(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "datax.yaml"), []byte("vars:\n  out: rows\nconnections:\n  shop: /tmp/not-a-url\n"), 0o644)
+	job := writeJob(t, dir, streamJob(`{}`, goodReader, `{"name": "streamwriter", "parameter": {"path": "${connection.shop}-`+filepath.Base(dir)+`", "fileName": "${out}.txt"}}`))
+	code, out, errOut := run(t, dir, "run", job, "--progress=-1s")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat("/tmp/not-a-url-" + filepath.Base(dir) + "/rows.txt"); err != nil {
+		t.Errorf("the aliases did not fill the job: %v", err)
+	}
+	os.RemoveAll("/tmp/not-a-url-" + filepath.Base(dir))
+}

@@ -117,11 +117,13 @@ func newVersionCmd() *cobra.Command {
 }
 
 // vars merges the config file's vars under extra.
+// The config's connection aliases are ${connection.NAME}.
 func (g *globals) vars(extra map[string]string) map[string]string {
-	out := maps.Clone(g.cfg.Vars)
-	if out == nil {
-		out = map[string]string{}
+	out := map[string]string{}
+	for name, url := range g.cfg.Connections {
+		out["connection."+name] = url
 	}
+	maps.Copy(out, g.cfg.Vars)
 	maps.Copy(out, extra)
 	return out
 }
