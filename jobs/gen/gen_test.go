@@ -279,7 +279,8 @@ func TestJobFilesDecodeAsJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	rp := daily.Job.Content[0].Reader.Parameter.(map[string]any)
-	if w := rp["where"]; w != "`modified_time` >= '2026-11-21 00:00:00' AND `modified_time` < '2026-11-22 00:00:00'" {
+	// modified_time is nullable: rows with a NULL there are taken every day.
+	if w := rp["where"]; w != "(`modified_time` >= '2026-11-21 00:00:00' AND `modified_time` < '2026-11-22 00:00:00' OR `modified_time` IS NULL)" {
 		t.Errorf("window: %v", w)
 	}
 	if s := rp["session"].([]any); len(s) != 1 || s[0] != "SET time_zone = '+00:00'" {
@@ -431,5 +432,34 @@ func TestConfigReference(t *testing.T) {
 		if !strings.Contains(b.String(), k) {
 			t.Errorf("the reference lacks %s", k)
 		}
+	}
+}
+
+// A case-insensitive string key without a key scan is warned about; a
+// binary one, or one with the key scan, is not.
+func TestCaseInsensitiveKeyWarning(t *testing.T) {
+	cfg := testConfig(t)
+	keyed := func(collation string) *Table {
+		tb := ordersTable()
+		code := col("code", "varchar", "varchar(16)")
+		code.Nullable, code.Collation = false, collation
+		tb.Columns = append([]Column{code}, tb.Columns[1:]...)
+		tb.Indexes = []Index{{Name: "PRIMARY", Primary: true, Unique: true, Columns: []string{"code"}}}
+		return tb
+	}
+	cfg.Overrides = []Override{{Table: "orders", KeyScan: "off"}}
+	d, err := decide(cfg, &Catalog{}, keyed("utf8mb4_general_ci"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(d.Warnings, ";"), "key column code has collation utf8mb4_general_ci, and there is no key scan") {
+		t.Errorf("warnings %v", d.Warnings)
+	}
+	if d, _ := decide(cfg, &Catalog{}, keyed("utf8mb4_bin")); strings.Contains(strings.Join(d.Warnings, ";"), "collation") {
+		t.Errorf("a binary collation warned: %v", d.Warnings)
+	}
+	cfg.Overrides = nil
+	if d, _ := decide(cfg, &Catalog{}, keyed("utf8mb4_general_ci")); !d.KeyScan || strings.Contains(strings.Join(d.Warnings, ";"), "collation") {
+		t.Errorf("with the key scan: %v %v", d.KeyScan, d.Warnings)
 	}
 }

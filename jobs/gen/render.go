@@ -167,9 +167,18 @@ const extractVar = "extract_time"
 // window is the daily window on the window column: [bizdate 00:00,
 // bizdate+1 00:00), lower bound inclusive and upper exclusive (as Sqoop's
 // lastmodified import), in the configured time zone.
+//
+// For a snapshot table whose window column is nullable, rows with a NULL
+// there are taken every day too: their changes cannot be dated, and the
+// merge makes taking them again harmless (the same row replaces itself),
+// while leaving them out would keep them out of the warehouse for good.
 func (g *target) window() string {
 	col := rdbms.QuoteIdent(g.d.Window)
-	return fmt.Sprintf("%s >= '${bizdate:yyyy-MM-dd} 00:00:00' AND %s < '${bizdate+1:yyyy-MM-dd} 00:00:00'", col, col)
+	w := fmt.Sprintf("%s >= '${bizdate:yyyy-MM-dd} 00:00:00' AND %s < '${bizdate+1:yyyy-MM-dd} 00:00:00'", col, col)
+	if g.d.Strategy == Snapshot && g.windowColumn().Nullable {
+		w = "(" + w + " OR " + col + " IS NULL)"
+	}
+	return w
 }
 
 func (g *target) windowColumn() *Column {

@@ -206,8 +206,20 @@ func decide(cfg *Config, cat *Catalog, t *Table) (*Decision, error) {
 			return nil, fmt.Errorf("strategy incremental needs an insert-time column for the daily window (none of %s): give overrides[].createdColumn, or choose full", strings.Join(cfg.createdNames(), ", "))
 		}
 	}
-	if c := t.Column(d.Window); c != nil && c.Nullable && d.Strategy != Full {
-		d.Warnings = append(d.Warnings, fmt.Sprintf("window column %s is nullable: a row whose %s is NULL is only in the initial load", c.Name, c.Name))
+	if c := t.Column(d.Window); c != nil && c.Nullable {
+		switch d.Strategy {
+		case Snapshot:
+			d.Warnings = append(d.Warnings, fmt.Sprintf("window column %s is nullable: rows whose %s is NULL are extracted every day (their changes cannot be dated)", c.Name, c.Name))
+		case Incremental:
+			d.Warnings = append(d.Warnings, fmt.Sprintf("window column %s is nullable: a row whose %s is NULL is only in the initial load", c.Name, c.Name))
+		}
+	}
+	if d.Strategy == Snapshot && !d.KeyScan {
+		for _, k := range d.Key {
+			if c := t.Column(k); c != nil && c.Collation != "" && !strings.HasSuffix(strings.ToLower(c.Collation), "_bin") {
+				d.Warnings = append(d.Warnings, fmt.Sprintf("key column %s has collation %s, and there is no key scan: keys that differ only in letter case or trailing spaces are one row at the source but two in the snapshot when such a key is updated; turn the key scan on (overrides[].keyScan) to flag the old spelling deleted", c.Name, c.Collation))
+			}
+		}
 	}
 	if len(d.Key) == 0 {
 		d.Warnings = append(d.Warnings, "no usable key (no primary key or unique NOT NULL index): cannot be merged or deduplicated")
