@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Error is a parameter error: the JSON path of the offending value and what
@@ -146,6 +147,9 @@ func (d *decoder) object(s *Spec, raw any, path string, v reflect.Value) {
 		fv := v.FieldByIndex(p.index)
 		val, present := obj[p.Name]
 		fpath := join(path, p.Name)
+		if str, ok := val.(string); ok && len(p.Enum) > 0 && strings.TrimSpace(str) == "" {
+			present = false // DataX's templates write "" for "not set" (encoding, compress, ...)
+		}
 		if !present || val == nil {
 			if p.Required {
 				d.fail(fpath, "missing required parameter (%s: %s)", p.Type, p.Doc)
@@ -328,13 +332,25 @@ func (d *decoder) value(p Param, raw any, path string, v reflect.Value) {
 	}
 }
 
+// matchEnum finds s among the allowed values, ignoring case and the
+// punctuation that spellings of one name differ by (utf8, UTF-8, utf_8).
 func matchEnum(s string, enum []string) (string, bool) {
 	for _, e := range enum {
-		if strings.EqualFold(strings.TrimSpace(s), e) {
+		if enumKey(s) == enumKey(e) {
 			return e, true
 		}
 	}
 	return "", false
+}
+
+func enumKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '-', '_', ' ':
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
 }
 
 // scalarString accepts a string, and a number or bool as its text (job files

@@ -172,3 +172,26 @@ func TestParseJSONByteOrderMarkAndEmpty(t *testing.T) {
 		t.Errorf("empty: %v", err)
 	}
 }
+
+func TestEnumSpellingsAndBlank(t *testing.T) {
+	type p struct {
+		Encoding string `json:"encoding" default:"UTF-8" enum:"UTF-8,GBK" doc:"e"`
+		Compress string `json:"compress" enum:"none,gzip" doc:"c"`
+	}
+	for raw, want := range map[string]string{`{"encoding": "utf8"}`: "UTF-8", `{"encoding": "Utf_8"}`: "UTF-8", `{"encoding": ""}`: "UTF-8", `{"encoding": " gbk "}`: "GBK"} {
+		v, _ := ParseJSON("x", []byte(raw))
+		var got p
+		if err := Of(&got).Decode(v, "", &got); err != nil || got.Encoding != want {
+			t.Errorf("%s: %q %v", raw, got.Encoding, err)
+		}
+	}
+	v, _ := ParseJSON("x", []byte(`{"compress": ""}`))
+	var got p
+	if err := Of(&got).Decode(v, "", &got); err != nil || got.Compress != "" {
+		t.Errorf("blank compress: %q %v", got.Compress, err)
+	}
+	v, _ = ParseJSON("x", []byte(`{"encoding": "latin9"}`))
+	if err := Of(&got).Decode(v, "", &got); err == nil || !strings.Contains(err.Error(), `"latin9" is not one of UTF-8, GBK`) {
+		t.Errorf("unknown: %v", err)
+	}
+}
