@@ -231,9 +231,13 @@ func (r *runner) all(ctx context.Context) (err error) {
 	return nil
 }
 
+// checkPercentage enforces errorLimit.percentage at the end of the run. As in
+// DataX, a record limit, when given, takes precedence and the percentage is
+// not checked.
 func (r *runner) checkPercentage() error {
-	limit := r.job.file.Job.Setting.ErrorLimit.Percentage
-	if limit == nil {
+	limits := r.job.file.Job.Setting.ErrorLimit
+	limit := limits.Percentage
+	if limit == nil || limits.Record != nil {
 		return nil
 	}
 	var total Stats
@@ -355,7 +359,7 @@ func (r *runner) task(ctx context.Context, e *entry, i int, t reader.Task, chain
 	retry := r.job.file.Job.Setting.Retry
 	wait := retry.Backoff.Duration
 	for attempt := 0; ; attempt++ {
-		err := r.attempt(ctx, e, i, t, attempt, chain, target)
+		err := r.attempt(ctx, e, i, t, attempt, attempt+1 >= retry.Attempts, chain, target)
 		if err == nil {
 			r.mu.Lock()
 			r.tasks.done++
@@ -376,8 +380,13 @@ func (r *runner) task(ctx context.Context, e *entry, i int, t reader.Task, chain
 	}
 }
 
-func (r *runner) attempt(ctx context.Context, e *entry, i int, t reader.Task, attempt int, chain *transform.Chain, target record.Schema) error {
-	ctx, cancel := context.WithCancelCause(ctx)
+// attempt runs one attempt of a task. Its counts go into the statistics when
+// it succeeds or when it is the task's last (last, or a failure that will
+// not be retried): a failed job's summary then shows what it read and the
+// dirty records it kept. A retried attempt's counts are dropped, and so are
+// its dirty records from the error limits (the retry reports them again).
+func (r *runner) attempt(parent context.Context, e *entry, i int, t reader.Task, attempt int, last bool, chain *transform.Chain, target record.Schema) error {
+	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	rej := &attemptRejecter{log: r.dirty, entry: e.index, task: t.String(), attempt: attempt}
 	pipe := channel.New(channel.Options{BatchRows: r.job.opts.BatchRows, Limiter: r.limiter, Rejecter: rej})
@@ -435,13 +444,14 @@ func (r *runner) attempt(ctx context.Context, e *entry, i int, t reader.Task, at
 	default:
 		err = errors.Join(rerr, werr)
 	}
-	if err == nil {
+	final := err == nil || last || !retryable(err) || parent.Err() != nil
+	if final {
 		st := snapshot(&pipe.Counters)
 		e.stats.add(st)
 		r.done.add(st)
 	}
 	r.mu.Unlock()
-	if err != nil {
+	if !final {
 		rej.discard()
 	}
 	return err

@@ -455,3 +455,23 @@ func TestProgressLinesAndSummary(t *testing.T) {
 		}
 	}
 }
+
+// A job stopped by its error limit reports the dirty records it kept.
+func TestFailedJobSummaryCountsItsDirtyRecords(t *testing.T) {
+	h := newHarness()
+	s, err := h.run(t, context.Background(), job(`{"errorLimit": {"record": 3}}`, `{"tasks": 1, "rows": 50, "text": "{id}"}`, `{"textAs": "bool"}`), Options{})
+	if err == nil {
+		t.Fatal("the job should fail")
+	}
+	if s.Stats.Failed() < 4 {
+		t.Errorf("summary shows %d failed records, want at least the 4 that broke the limit", s.Stats.Failed())
+	}
+}
+
+// As in DataX, a record limit takes precedence: the percentage is not checked.
+func TestRecordLimitOverridesPercentage(t *testing.T) {
+	h := newHarness()
+	if _, err := h.run(t, context.Background(), job(`{"errorLimit": {"record": 100, "percentage": 0.1}}`, `{"tasks": 1, "rows": 50, "text": "{id}"}`, `{"textAs": "bool"}`), Options{}); err != nil {
+		t.Errorf("48 dirty of 50 within record 100: %v", err)
+	}
+}

@@ -46,7 +46,7 @@ type Speed struct {
 // ErrorLimit is job.setting.errorLimit. A nil field sets no limit.
 type ErrorLimit struct {
 	Record     *int64   `json:"record" doc:"most dirty records allowed; 0 fails the job at the first one"`
-	Percentage *float64 `json:"percentage" doc:"largest share of dirty records allowed, 0 to 1 (0.02 is 2%)"`
+	Percentage *float64 `json:"percentage" doc:"largest share of dirty records allowed, 0 to 1 (0.02 is 2%); as in DataX, ignored when record is given"`
 }
 
 // Retry is job.setting.retry (ours).
