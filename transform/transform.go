@@ -421,8 +421,8 @@ type digest struct {
 func (digest) out(in record.Column) record.Column { return stringOut(in) }
 
 func (o digest) apply(dst, src *record.Vector, i int, col record.Column, s *scratch) (bool, error) {
-	if src.IsNull(i) {
-		dst.AppendNull()
+	if src.IsNull(i) && o.alg == "sha256" {
+		dst.AppendNull() // masking (dx_hash) keeps a null a null
 		return false, nil
 	}
 	var h hash.Hash
@@ -435,7 +435,9 @@ func (o digest) apply(dst, src *record.Vector, i int, col record.Column, s *scra
 		h = sha256.New()
 	}
 	h.Write([]byte(o.salt))
-	h.Write(text(src, i, col, s))
+	if !src.IsNull(i) {
+		h.Write(text(src, i, col, s)) // DataX's dx_digest hashes a null as the empty string
+	}
 	var sum [32]byte
 	s.out = hex.AppendEncode(s.out[:0], h.Sum(sum[:0]))
 	if o.upper {
@@ -512,18 +514,22 @@ type filter struct {
 func newFilter(operator, value string) (op, error) {
 	f := filter{opName: strings.TrimSpace(strings.ToLower(operator)), value: value}
 	switch f.opName {
-	case "like", "not like":
-		re, err := regexp.Compile(value)
-		if err != nil {
-			return nil, fmt.Errorf("paras[1] is not a valid regular expression: %v", err)
-		}
-		f.re = re
+	case "==":
+		f.opName = "="
+		fallthrough
 	case ">", "<", ">=", "<=", "=", "!=":
 		if n, err := strconv.ParseFloat(value, 64); err == nil {
 			f.num, f.isNum = n, true
 		}
+	case "like", "not like":
+		// DataX matches the whole value (Java's String.matches).
+		re, err := regexp.Compile("^(?:" + value + ")$")
+		if err != nil {
+			return nil, fmt.Errorf("paras[1] is not a valid regular expression: %v", err)
+		}
+		f.re = re
 	default:
-		return nil, fmt.Errorf(`paras[0] must be one of like, not like, >, <, >=, <=, =, !=; got %q`, operator)
+		return nil, fmt.Errorf(`paras[0] must be one of like, not like, >, <, >=, <=, =, ==, !=; got %q`, operator)
 	}
 	return f, nil
 }
@@ -542,6 +548,8 @@ func (f filter) matches(src *record.Vector, i int, col record.Column, s *scratch
 			return strings.EqualFold(f.value, "null")
 		case "!=":
 			return !strings.EqualFold(f.value, "null")
+		case "not like":
+			return true // as DataX: a null does not match the pattern, so "not like" holds
 		}
 		return false
 	}

@@ -59,6 +59,9 @@ func TestDataXTransformers(t *testing.T) {
 		{"dx_replace", record.String, []string{"13812345678", "NULL"}, []string{"3", "4", "****"}, "138****5678|NULL"},
 		{"dx_digest", record.String, []string{"hello"}, []string{"md5", "toUpperCase"}, "5D41402ABC4B2A76B9719D911017C592"},
 		{"dx_digest", record.String, []string{"hello"}, []string{"sha1", "toLowerCase"}, "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"},
+		// DataX digests a null as the empty string (md5 of "", from md5sum).
+		{"dx_digest", record.String, []string{"NULL"}, []string{"md5", "toLowerCase"}, "d41d8cd98f00b204e9800998ecf8427e"},
+		{"dx_hash", record.String, []string{"NULL"}, []string{"salt"}, "NULL"},
 		// sha256("salt"+"hello"), from sha256sum
 		{"dx_hash", record.String, []string{"hello"}, []string{"salt"}, "cd31b3b98ece60cb739c0bf770b2de892ae0ad133f645513c3d83f08757a843a"},
 		{"dx_mask", record.String, []string{"13812345678", "abc", "NULL"}, []string{"0", "4"}, "*******5678|***|NULL"},
@@ -92,8 +95,11 @@ func TestFilterDropsMatchingRows(t *testing.T) {
 		{record.Int, []string{"1", "5", "10", "NULL"}, []string{">", "4"}, "1|NULL"},
 		{record.Int, []string{"9223372036854775807", "9223372036854775806"}, []string{"=", "9223372036854775807"}, "9223372036854775806"},
 		{record.Decimal, []string{"1.50", "2.00"}, []string{"<=", "1.5"}, "2.00"},
-		{record.String, []string{"apple", "banana", "cherry"}, []string{"like", "an+"}, "apple|cherry"},
-		{record.String, []string{"apple", "banana"}, []string{"not like", "^a"}, "apple"},
+		// like matches the whole value, as DataX's String.matches does.
+		{record.String, []string{"apple", "banana", "cherry"}, []string{"like", ".*an+.*"}, "apple|cherry"},
+		{record.String, []string{"dataxTest"}, []string{"like", "ata"}, "dataxTest"},
+		{record.String, []string{"apple", "banana", "NULL"}, []string{"not like", "a.*"}, "apple"},
+		{record.Int, []string{"1", "2"}, []string{"==", "2"}, "1"},
 		{record.String, []string{"a", "NULL", "b"}, []string{"=", "null"}, "a|b"},
 		{record.String, []string{"a", "NULL"}, []string{"!=", "null"}, "NULL"},
 		{record.String, []string{"b", "a"}, []string{"!=", "a"}, "a"},
