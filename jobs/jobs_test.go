@@ -173,3 +173,18 @@ func TestDataXCoreSectionIsAccepted(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// DataX also fills $name without braces when name is a given variable.
+func TestBracelessVariables(t *testing.T) {
+	v := Vars{Values: map[string]string{"bizdate": "20261122", "start": "2"}, NoEnv: true}
+	for in, want := range map[string]string{
+		"gmt_create > $bizdate":     "gmt_create > 20261122",
+		"id >= $start AND x = '$y'": "id >= 2 AND x = '$y'",
+		"price > $5 and $startx":    "price > $5 and $startx",
+		"${start}$start":            "22",
+	} {
+		if got, err := v.Expand(in); err != nil || got != want {
+			t.Errorf("%q → %q, %v; want %q", in, got, err, want)
+		}
+	}
+}

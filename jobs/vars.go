@@ -163,7 +163,9 @@ func joinKey(p, k string) string {
 	return p + "." + k
 }
 
-// Expand fills the placeholders of one string.
+// Expand fills the placeholders of one string. DataX's brace-less $name is
+// filled too when name is a given variable (-p, config); any other $word is
+// left as it is.
 func (v Vars) Expand(s string) (string, error) {
 	var firstErr error
 	out := placeholder.ReplaceAllStringFunc(s, func(m string) string {
@@ -176,7 +178,24 @@ func (v Vars) Expand(s string) (string, error) {
 		}
 		return val
 	})
-	return out, firstErr
+	return v.expandBraceless(out), firstErr
+}
+
+var braceless = regexp.MustCompile(`\$\$?\w+`)
+
+func (v Vars) expandBraceless(s string) string {
+	if !strings.Contains(s, "$") || len(v.Values) == 0 {
+		return s
+	}
+	return braceless.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.HasPrefix(m, "$$") {
+			return m
+		}
+		if val, ok := v.Values[m[1:]]; ok {
+			return val
+		}
+		return m
+	})
 }
 
 var exprRe = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(?:([+-])\s*(\d+)\s*([dh]?))?\s*(?::(.+))?$`)

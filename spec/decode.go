@@ -55,6 +55,7 @@ func ParseJSON(name string, data []byte) (any, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%s: the file is empty; expected a JSON object", name)
 	}
+	data = dropTrailingCommas(data)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
@@ -65,6 +66,61 @@ func ParseJSON(name string, data []byte) (any, error) {
 		return nil, fmt.Errorf("%s:%s: unexpected text after the JSON value", name, lineCol(data, dec.InputOffset()))
 	}
 	return v, nil
+}
+
+// dropTrailingCommas blanks a comma that closes a list or an object ([1, 2,]
+// or {"a": 1,}), which DataX's JSON parser accepts and hand-edited job files
+// contain. Commas inside strings are left alone; offsets do not move, so
+// error positions stay right.
+func dropTrailingCommas(data []byte) []byte {
+	var out []byte
+	inString, escaped := false, false
+	for i, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ',' && afterValue(data[:i]):
+			j := i + 1
+			for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r') {
+				j++
+			}
+			if j < len(data) && (data[j] == '}' || data[j] == ']') {
+				if out == nil {
+					out = append([]byte(nil), data...)
+				}
+				out[i] = ' '
+			}
+		}
+	}
+	if out == nil {
+		return data
+	}
+	return out
+}
+
+// afterValue reports whether the last non-blank byte of b ends a value (not
+// a comma, colon or opening bracket), so that only a single trailing comma
+// is dropped and "1,,]" stays an error at its place.
+func afterValue(b []byte) bool {
+	for k := len(b) - 1; k >= 0; k-- {
+		switch b[k] {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case ',', ':', '[', '{':
+			return false
+		}
+		return true
+	}
+	return false
 }
 
 func jsonError(name string, data []byte, err error, fallback int64) error {

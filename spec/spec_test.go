@@ -195,3 +195,17 @@ func TestEnumSpellingsAndBlank(t *testing.T) {
 		t.Errorf("unknown: %v", err)
 	}
 }
+
+func TestTrailingCommasAreAccepted(t *testing.T) {
+	v, err := ParseJSON("job.json", []byte("{\"a\": [1, 2,\n], \"b\": {\"c\": \"x,}\",},}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := v.(map[string]any)
+	if len(m["a"].([]any)) != 2 || m["b"].(map[string]any)["c"] != "x,}" {
+		t.Errorf("%v", v)
+	}
+	if _, err := ParseJSON("job.json", []byte("[1,,2]")); err == nil {
+		t.Error("a doubled comma is still an error")
+	}
+}
