@@ -56,15 +56,59 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitInvalid // cobra's own errors: unknown flag or command
 }
 
-// dataxPyStyle turns `datax job.json ...` (DataX's `datax.py job.json`) into
-// `datax run job.json ...`: a first argument that names no subcommand but a
-// .json file is a job to run.
+// dataxPyStyle accepts DataX's own command line, `datax.py [options] job`:
+// when no subcommand is named and an argument is a job file (an existing
+// file, or one ending in .json), the line becomes `datax run job ...`.
+// datax.py's -p/--params carry the variables; --loglevel is --log-level;
+// --jvm, --jobid and -m/--mode mean nothing without a JVM and are dropped.
 func dataxPyStyle(root *cobra.Command, args []string) []string {
-	if len(args) == 0 || !strings.HasSuffix(args[0], ".json") {
+	if len(args) == 0 {
 		return args
 	}
-	if cmd, _, err := root.Find(args[:1]); err == nil && cmd != root {
+	for _, a := range args {
+		if cmd, _, err := root.Find([]string{a}); err == nil && cmd != root {
+			return args // a subcommand is named
+		}
+	}
+	var job string
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, value, hasValue := strings.Cut(a, "=")
+		takeValue := func() string {
+			if hasValue {
+				return value
+			}
+			if i+1 < len(args) {
+				i++
+				return args[i]
+			}
+			return ""
+		}
+		switch {
+		case name == "-p" || name == "--params":
+			rest = append(rest, "-p", takeValue())
+		case strings.HasPrefix(a, "-p") && len(a) > 2 && !strings.HasPrefix(a, "--"):
+			rest = append(rest, "-p", a[2:])
+		case name == "--loglevel":
+			rest = append(rest, "--log-level", takeValue())
+		case name == "-j" || name == "--jvm" || name == "--jobid" || name == "-m" || name == "--mode":
+			takeValue() // JVM and DataX-server settings: nothing to do here
+		case !hasValue && root.PersistentFlags().Lookup(strings.TrimLeft(name, "-")) != nil && strings.HasPrefix(name, "--"):
+			rest = append(rest, a, takeValue()) // --config FILE and the other global flags
+		case strings.HasPrefix(a, "-"):
+			rest = append(rest, a)
+		case job == "":
+			job = a
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if job == "" {
 		return args
 	}
-	return append([]string{"run"}, args...)
+	if _, err := os.Stat(job); err != nil && !strings.HasSuffix(job, ".json") {
+		return args
+	}
+	return append([]string{"run", job}, rest...)
 }

@@ -289,6 +289,22 @@ func TestDataXPyStyleInvocation(t *testing.T) {
 	if code, _, errOut := run(t, dir, "nosuch.json"); code != exitInvalid || !strings.Contains(errOut, "nosuch.json: no such file") {
 		t.Errorf("missing job: exit %d: %s", code, errOut)
 	}
+	// datax.py's options, before or after the job, and a job file of any name.
+	other := filepath.Join(dir, "nightly.job")
+	data, _ := os.ReadFile(job)
+	os.WriteFile(other, data, 0o644)
+	for _, args := range [][]string{
+		{"-p", "-Dx=1 -Dy=2", "--jvm=-Xms1G -Xmx1G", job, "--progress=-1s"},
+		{"--params", "-Dx=1", "--jobid", "7", "--loglevel", "debug", job, "--progress=-1s"},
+		{"-p-Dx=1", "-m", "standalone", other, "--progress=-1s"},
+		{"--log-level", "warn", job, "--progress=-1s"},
+		{"--log-level", "warn", "run", job, "--progress=-1s"},
+	} {
+		code, out, errOut := run(t, dir, args...)
+		if code != 0 || !strings.Contains(out, "Records written       : 10") {
+			t.Errorf("%q: exit %d\n%s%s", args, code, out, errOut)
+		}
+	}
 }
 
 // The config file's vars and connection aliases fill a job's placeholders.
