@@ -3,7 +3,8 @@
 # D+1, Parquet partitions by log time, written by bench/driftgen), corrected for D by
 # `datax drift` (W 15m, three proc_time columns), beside
 #   (a) our own Parquet reader + writer copying the same change log (`datax run`: hdfsreader -> hdfswriter)
-#   (b) DuckDB computing the same three steps in SQL (window filters, ROW_NUMBER per key, the join)
+#   (b) DuckDB computing the same three steps in SQL (window filters, ROW_NUMBER per key, the join;
+#       step 1 as drift/README.md has it: D's own changes and those logged more than W after their day)
 # and `datax drift` again on a log twice as large, to show that memory does not grow with the input.
 # DuckDB's result and ours are compared (row count and a hash of every row): they must be identical.
 # Prints a table: seconds, CPU seconds, peak RSS, ratio to the copy.
@@ -65,7 +66,8 @@ COPY (
   WITH log AS (SELECT * FROM read_parquet(['log/dt=20261122/*.parquet', 'log/dt=20261123/*.parquet'], hive_partitioning = false)),
   s1 AS (SELECT * EXCLUDE (rn) FROM (
       SELECT *, row_number() OVER (PARTITION BY order_id ORDER BY log_time DESC, log_pos DESC) AS rn FROM log
-      WHERE log_time >= {D} - {W} AND log_time < {N} + {W} AND modified_time >= {D} AND modified_time < {N})
+      WHERE log_time < {N} + {W} AND ((modified_time >= {D} AND modified_time < {N})
+        OR (modified_time < {D} AND log_time >= {D} + {W})))
     WHERE rn = 1),
   s2 AS (SELECT * EXCLUDE (rn) FROM (
       SELECT *, row_number() OVER (PARTITION BY order_id ORDER BY modified_time, log_time, log_pos) AS rn FROM log

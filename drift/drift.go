@@ -5,14 +5,25 @@
 // D, window W (15 minutes by default) and an explicit time zone, Drift
 // rebuilds D's partition from the change log of D and D+1:
 //
-//  1. changes with log_time in [D 00:00 − W, D+1 00:00 + W) whose
-//     modified_time is on D; per key the last (by log_time, then position);
+//  1. changes whose modified_time is on D and whose log_time is before
+//     D+1 00:00 + W, and changes modified before D but logged in
+//     [D 00:00 + W, D+1 00:00 + W) (logged more than W after their own day,
+//     so no earlier day takes them); per key the last (by log_time, then
+//     position);
 //  2. changes with log_time in [D+1 00:00, D+1 00:00 + W) whose
 //     modified_time is on D+1 and whose non-null proc_time columns all fall
 //     on D — changes that really crossed midnight; per key the first (by
 //     modified_time, then log_time, then position);
 //  3. the full outer join of 1 and 2 on the key, 2 winning where both have
 //     the key (it is always the later change).
+//
+// Step 1 assigns every change to exactly one day, so that running D after D
+// never loses nor duplicates a change: a change belongs to its modified day
+// M when it is logged before M+1 00:00 + W, else to the day X whose
+// [X 00:00 + W, X+1 00:00 + W) holds its log time. SPEC §6's literal step 1
+// (log_time in [D 00:00 − W, D+1 00:00 + W), modified on D) lost the
+// changes logged later than that. Step 2 puts copies of D+1's changes back
+// on D by design.
 //
 // Optionally the result is restricted by proc_time as the book does. The
 // Redundant mode instead keeps W extra at both ends (the last change per
@@ -57,7 +68,8 @@ type Drift struct {
 	loc   *time.Location
 	ts    Timestamps
 	w     int64 // W in microseconds
-	lo    int64 // D 00:00 − W
+	lo    int64 // D 00:00 − W (mode redundant only)
+	late  int64 // D 00:00 + W: changes of earlier days logged from here on are D's
 	hi    int64 // D+1 00:00 + W
 	key   sortkey.Cols
 
@@ -87,9 +99,10 @@ type Stats struct {
 	Window     time.Duration
 
 	Records    int64 // change records read
-	Today      int64 // records of set 1 (in mode redundant: in the window)
+	Today      int64 // records of set 1 (in mode redundant: in the window), LateKept included
+	LateKept   int64 // of Today: records modified before D and logged in [D 00:00 + W, D+1 00:00 + W), more than W after their day
 	Candidates int64 // records of set 2: changes of D+1's first W modified on D+1 with business times on D
-	LatePrev   int64 // records logged on D but modified before D: late logs of D−1, dropped
+	LatePrev   int64 // records modified before D and logged in D's first W: D−1's, dropped
 	ExcludedBy int64 // records of D+1's first W modified on D+1 whose business time is not on D
 	NullTime   int64 // records without a log time or modified time, ignored
 	Outside    int64 // other records: outside the windows
@@ -113,8 +126,8 @@ func (s Stats) Lines() []string {
 	if s.Mode == Redundant {
 		return []string{head, fmt.Sprintf("drift: %d change records in D ± W, the last per key kept; %d outside, %d without a time", s.Today, s.Outside, s.NullTime)}
 	}
-	l := []string{head, fmt.Sprintf("drift: %d rows put back from D+1 (%d late logs of changes modified on D, %d changes that drifted over midnight, %d of them replacing D's last change), %d changes dropped as D−1 late logs, %d changes excluded by proc_time",
-		s.PutBack(), s.LateLogs, s.Drifted, s.Replaced, s.LatePrev, s.ExcludedBy)}
+	l := []string{head, fmt.Sprintf("drift: %d rows put back from D+1 (%d late logs of changes modified on D, %d changes that drifted over midnight, %d of them replacing D's last change), %d changes logged more than W after their day, kept on this day, %d changes dropped as D−1 late logs, %d changes excluded by proc_time",
+		s.PutBack(), s.LateLogs, s.Drifted, s.Replaced, s.LateKept, s.LatePrev, s.ExcludedBy)}
 	if s.Restricted > 0 {
 		l = append(l, fmt.Sprintf("drift: %d rows dropped by restrictProcTime (business times not all on D)", s.Restricted))
 	}
@@ -157,7 +170,7 @@ func New(in record.Schema, r *Rules, opts extsort.Options) (*Drift, error) {
 	}
 	d.day = NewDay(date, loc, ts)
 	d.w = r.Window.Microseconds()
-	d.lo, d.hi = d.day.Start-d.w, d.day.End+d.w
+	d.lo, d.late, d.hi = d.day.Start-d.w, d.day.Start+d.w, d.day.End+d.w
 	d.st = Stats{Mode: d.mode, Day: d.day, Zone: r.TimeZone, Timestamps: ts, Window: r.Window.Duration}
 
 	if d.key, err = sortkey.New(in, r.Key); err != nil {
@@ -318,7 +331,7 @@ func (d *Drift) Add(b *record.Batch) error {
 		if !d.seen || t > d.latest {
 			d.latest, d.seen = t, true
 		}
-		if t < d.lo || t >= d.hi {
+		if t >= d.hi || (d.mode == Redundant && t < d.lo) {
 			d.st.Outside++
 			continue
 		}
@@ -326,17 +339,23 @@ func (d *Drift) Add(b *record.Batch) error {
 			sel1 = append(sel1, i)
 			continue
 		}
+		// Every change belongs to the step 1 of exactly one day: its modified
+		// day M when logged before M+1 00:00 + W, else the day X with its log
+		// time in [X 00:00 + W, X+1 00:00 + W).
 		switch m := mod.Int(i); {
 		case m >= d.day.Start && m < d.day.End:
 			sel1 = append(sel1, i)
+		case m < d.day.Start && t >= d.late:
+			sel1 = append(sel1, i) // logged more than W after its day: D's
+			d.st.LateKept++
+		case m < d.day.Start && t >= d.day.Start:
+			d.st.LatePrev++ // logged in D's first W: D−1's
 		case t >= d.day.End && m >= d.day.End && m < d.day.Next:
 			if d.onD(b, i) {
 				sel2 = append(sel2, i)
 			} else {
 				d.st.ExcludedBy++
 			}
-		case t >= d.day.Start && t < d.day.End && m < d.day.Start:
-			d.st.LatePrev++
 		default:
 			d.st.Outside++
 		}
@@ -459,7 +478,7 @@ func (d *Drift) join(today, drifted rowstream.Stream, w *emitter) error {
 			if l.Ok() {
 				d.st.Replaced++
 			}
-		case row.B.Col(d.logT).Int(row.I) >= d.day.End:
+		case row.B.Col(d.logT).Int(row.I) >= d.day.End && row.B.Col(d.modT).Int(row.I) >= d.day.Start:
 			d.st.LateLogs++
 		}
 		if err := w.row(row.B, row.I); err != nil {

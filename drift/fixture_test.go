@@ -168,11 +168,18 @@ func rules(cfg map[string]any) map[string]any { return cfg["drift"].(map[string]
 // run runs drift for D=20261122 with cfg (config() when nil).
 func (f *fixture) run(cfg map[string]any) (*drift.Result, error) {
 	f.t.Helper()
+	return f.runDay(cfg, "20261122")
+}
+
+// runDay runs drift with ${bizdate} = day (YYYYMMDD) and cfg (config()
+// when nil).
+func (f *fixture) runDay(cfg map[string]any, day string) (*drift.Result, error) {
+	f.t.Helper()
 	if cfg == nil {
 		cfg = f.config()
 	}
 	data, _ := json.Marshal(cfg)
-	c, err := drift.ParseConfig("drift.json", data, jobs.Vars{Values: map[string]string{"bizdate": "20261122"}, NoEnv: true, Location: time.UTC}, drift.Overrides{})
+	c, err := drift.ParseConfig("drift.json", data, jobs.Vars{Values: map[string]string{"bizdate": day}, NoEnv: true, Location: time.UTC}, drift.Overrides{})
 	if err != nil {
 		return nil, err
 	}
@@ -184,10 +191,16 @@ func (f *fixture) run(cfg map[string]any) (*drift.Result, error) {
 	return j.Run(context.Background())
 }
 
-// mustRun runs drift and fails the test on an error.
+// mustRun runs drift for D=20261122 and fails the test on an error.
 func (f *fixture) mustRun(cfg map[string]any) *drift.Result {
 	f.t.Helper()
-	res, err := f.run(cfg)
+	return f.mustRunDay(cfg, "20261122")
+}
+
+// mustRunDay runs drift for day (YYYYMMDD) and fails the test on an error.
+func (f *fixture) mustRunDay(cfg map[string]any, day string) *drift.Result {
+	f.t.Helper()
+	res, err := f.runDay(cfg, day)
 	if err != nil {
 		f.t.Fatalf("drift: %v", err)
 	}

@@ -31,7 +31,7 @@ type Rules struct {
 	Day      string     `json:"day" required:"true" example:"${bizdate}" doc:"business date D: YYYYMMDD or YYYY-MM-DD"`
 	TimeZone string     `json:"timeZone" example:"Asia/Shanghai" doc:"IANA time zone whose midnights cut the days (UTC, Asia/Shanghai, America/New_York); required here, by --timezone, or by the global config: never the machine's"`
 	Times    Timestamps `json:"timestamps" enum:"wallclock,instant" doc:"how the time columns' values are read: wallclock (local times of timeZone, as a MySQL DATETIME or a text timestamp without offset lands) or instant (moments in UTC, as a MySQL TIMESTAMP read in UTC or an epoch time lands; a daylight-saving day is then 23 or 25 hours); required unless timeZone is UTC, where both are the same"`
-	Window   Window     `json:"window" default:"\"15m\"" doc:"W: how far past each end of D the log time is looked at (\"15m\", \"1h\", or seconds); more than 0 and less than 24h"`
+	Window   Window     `json:"window" default:"\"15m\"" doc:"W: how long after midnight a change of the day before may be logged and still count for that day (later, it counts for the day it is logged on); in mode redundant the overlap kept at each end of D. \"15m\", \"1h\", or seconds; more than 0 and less than 24h"`
 	Mode     Mode       `json:"mode" enum:"correct,redundant" default:"correct" doc:"correct: put changes that drifted over midnight back on D (SPEC §6); redundant: keep W extra at both ends, the last change per key, and leave the cut to downstream"`
 
 	Key          spec.StringList `json:"key" required:"true" example:"[\"order_id\"]" doc:"key column(s): one output row per key"`

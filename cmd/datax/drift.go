@@ -31,12 +31,17 @@ func newDriftCmd(g *globals) *cobra.Command {
 		Long: `Rebuild business date D's partition so that changes from around midnight land on the right day
 (SPEC.md §6). For window W, in the configured time zone:
 
-  1. changes with log_time in [D 00:00 − W, D+1 00:00 + W) whose modified_time is on D;
-     per key the last (by log_time, then position);
+  1. changes whose modified_time is on D, logged before D+1 00:00 + W, and changes modified
+     before D but logged in [D 00:00 + W, D+1 00:00 + W) (more than W after their own day, so
+     no earlier day has them); per key the last (by log_time, then position);
   2. changes with log_time in [D+1 00:00, D+1 00:00 + W) whose modified_time is on D+1 and whose
      non-null proc_time columns all fall on D (changes that really crossed midnight); per key
      the first (by modified_time, then log_time, then position);
   3. the full outer join of 1 and 2 on the key, 2 winning where both have it.
+
+Step 1 gives every change to exactly one day, so that running day after day neither loses nor
+duplicates a change (SPEC §6's literal step 1 lost those logged more than W after their day);
+step 2's put-backs are copies of D+1's changes, by design.
 
 With restrictProcTime the result is also cut by proc_time, as the Alibaba book does (off by default:
 it would drop the day's changes to older orders). Mode redundant instead keeps W extra at both ends,

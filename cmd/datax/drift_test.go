@@ -28,13 +28,24 @@ const driftConfig = `{
 
 func driftDir(t *testing.T, days ...string) string {
 	t.Helper()
-	dir := t.TempDir()
+	logs := map[string]string{}
 	for _, day := range days {
+		logs[day] = driftLog[day]
+	}
+	return driftDirWith(t, logs)
+}
+
+// driftDirWith is a directory with the change-log partitions logs (by
+// partition name) and drift.json.
+func driftDirWith(t *testing.T, logs map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for day, text := range logs {
 		p := filepath.Join(dir, "log", "orders", day)
 		if err := os.MkdirAll(p, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(p, "part-00000.txt"), []byte(driftLog[day]), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(p, "part-00000.txt"), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -51,7 +62,7 @@ func TestDriftCommand(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{"published ods/orders/dt=20261122", "D=2026-11-22 (UTC, wallclock, a 24h day), W 15m, mode correct: 3 change records → 1 rows",
-		"1 rows put back from D+1 (1 late logs", "0 changes dropped as D−1 late logs, 0 changes excluded by proc_time"} {
+		"1 rows put back from D+1 (1 late logs", "0 changes logged more than W after their day, kept on this day, 0 changes dropped as D−1 late logs, 0 changes excluded by proc_time"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -135,5 +146,35 @@ func TestDriftDayFillsBizdate(t *testing.T) {
 	code, out, errOut := run(t, dir, "drift", "drift.json", "--day", "2026-11-22", "--timezone", "UTC")
 	if code != 0 || !strings.Contains(out, "published ods/orders/dt=20261122") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// Run day after day, a change logged more than W after its day (order 1's
+// payment at 23:59:59, logged at 00:20 the next day) is in the next day's
+// partition, and the report says so; it was in neither before.
+func TestDriftCommandKeepsChangesLoggedLateOnTheNextDay(t *testing.T) {
+	dir := driftDirWith(t, map[string]string{
+		"dt=20261122": "1\tcreated\t2026-11-22 23:50:00\t2026-11-22 23:50:01\t1\n",
+		"dt=20261123": "1\tpaid\t2026-11-22 23:59:59\t2026-11-23 00:20:00\t2\n" +
+			"2\tcreated\t2026-11-23 08:00:00\t2026-11-23 08:00:01\t3\n",
+		"dt=20261124": "3\tcreated\t2026-11-24 08:00:00\t2026-11-24 08:00:01\t4\n",
+	})
+	for _, c := range []struct {
+		day, report string
+		rows        string
+	}{
+		{"20261122", "0 changes logged more than W after their day, kept on this day", "1 rows"},
+		{"20261123", "1 changes logged more than W after their day, kept on this day, 0 changes dropped as D−1 late logs", "2 rows"},
+	} {
+		code, out, errOut := run(t, dir, "drift", "drift.json", "-p", "bizdate="+c.day, "--timezone", "UTC")
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s\n%s", c.day, code, out, errOut)
+		}
+		if !strings.Contains(out, c.report) {
+			t.Errorf("%s: the report lacks %q:\n%s", c.day, c.report, out)
+		}
+		if code, out, _ := run(t, dir, "verify", "ods/orders/dt="+c.day); code != 0 || !strings.Contains(out, c.rows) {
+			t.Errorf("datax verify %s: exit %d, want %s\n%s", c.day, code, c.rows, out)
+		}
 	}
 }
