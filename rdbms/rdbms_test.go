@@ -221,3 +221,19 @@ func TestOpenClassifies(t *testing.T) {
 		t.Errorf("refused: %v; want a retryable error naming the address", err)
 	}
 }
+
+func TestServerTimezoneParameter(t *testing.T) {
+	u, err := ParseURL("jdbc:mysql://h:3306/db?useUnicode=true&serverTimezone=Asia/Shanghai")
+	if err != nil || u.ServerTimezone != "Asia/Shanghai" {
+		t.Fatalf("%+v %v", u, err)
+	}
+	if got := ZoneSetting("", []*URL{{}}, []*URL{u}); got != "Asia/Shanghai" {
+		t.Errorf("ZoneSetting: %q", got)
+	}
+	if got := ZoneSetting("UTC", []*URL{u}); got != "UTC" {
+		t.Errorf("the parameter wins: %q", got)
+	}
+	if _, err := ParseURL("jdbc:mysql://h/db?serverTimezone=Mars/Base"); err == nil || !strings.Contains(err.Error(), "serverTimezone=Mars/Base") {
+		t.Errorf("bad zone: %v", err)
+	}
+}

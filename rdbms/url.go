@@ -36,6 +36,10 @@ type URL struct {
 	Config *mysql.Config
 	// Compress is set by useCompression=true.
 	Compress bool
+	// ServerTimezone is Connector/J's serverTimezone (or
+	// connectionTimeZone): the zone whose wall clock TIMESTAMP values are
+	// shown in, when the plugin's own timeZone is not set.
+	ServerTimezone string
 	// Ignored lists the JDBC parameters that mean nothing here (character
 	// encodings, Connector/J tuning), for a log line.
 	Ignored []string
@@ -176,6 +180,11 @@ func (u *URL) jdbcParams(query string) error {
 				}
 				u.Config.Params[strings.TrimSpace(name)] = strings.TrimSpace(value)
 			}
+		case "servertimezone", "connectiontimezone":
+			if _, err := ParseZone(val); err != nil {
+				return fmt.Errorf("not a MySQL URL: %s=%s: %v", key, val, err)
+			}
+			u.ServerTimezone = val
 		case "user", "password":
 			// the job's username and password parameters hold credentials
 		default:
@@ -227,4 +236,21 @@ func Redact(raw string) string {
 		return dsnCredentials.ReplaceAllString(s, "${1}:******@")
 	}
 	return s
+}
+
+// ZoneSetting returns the zone a plugin shows TIMESTAMP values in: its own
+// timeZone parameter, else the serverTimezone of the first jdbcUrl that has
+// one (as Connector/J, and so DataX, would use it), else "" (the job's zone).
+func ZoneSetting(param string, urls ...[]*URL) string {
+	if param != "" {
+		return param
+	}
+	for _, list := range urls {
+		for _, u := range list {
+			if u.ServerTimezone != "" {
+				return u.ServerTimezone
+			}
+		}
+	}
+	return ""
 }

@@ -107,8 +107,8 @@ func New(p *Params, env plugin.Env) (reader.Reader, error) {
 		}
 		r.urls = append(r.urls, urls)
 	}
-	if p.TimeZone != "" {
-		loc, err := rdbms.ParseZone(p.TimeZone)
+	if zone := rdbms.ZoneSetting(p.TimeZone, r.urls...); zone != "" {
+		loc, err := rdbms.ParseZone(zone)
 		if err != nil {
 			return nil, err
 		}

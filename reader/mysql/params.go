@@ -26,7 +26,7 @@ type Params struct {
 	ConsistentSnapshot  bool          `json:"consistentSnapshot" doc:"read every table of a connection[] element as of one moment: briefly lock (FLUSH TABLES WITH READ LOCK, or LOCK TABLES … READ without the RELOAD privilege), start a consistent-snapshot transaction on each reading connection, note the binlog position for the summary, unlock"`
 	SnapshotLockTimeout spec.Duration `json:"snapshotLockTimeout" default:"\"30s\"" doc:"longest wait for the snapshot lock (a long-running statement on the server delays it); then the job fails instead of blocking writers"`
 	ZeroDate            string        `json:"zeroDate" default:"null" enum:"null,error" doc:"what becomes of zero dates ('0000-00-00', a zero month or day): null reads them as NULL; error makes the row a dirty record"`
-	TimeZone            string        `json:"timeZone" doc:"time zone for TIMESTAMP columns: UTC keeps them as instants (micros since the epoch); a zone such as Asia/Shanghai or +08:00 turns them into that zone's wall-clock time, as DATETIME values are. Default: the job's time zone"`
+	TimeZone            string        `json:"timeZone" doc:"time zone for TIMESTAMP columns: UTC keeps them as instants (micros since the epoch); a zone such as Asia/Shanghai or +08:00 turns them into that zone's wall-clock time, as DATETIME values are. Default: the jdbcUrl's serverTimezone, else the job's time zone"`
 	ShardColumns        ShardColumns  `json:"shardColumns" doc:"extra string columns holding each row's source database and table, for sharded sources"`
 }
 

@@ -166,7 +166,9 @@ func (r *mysqlReader) splitQueries(ctx context.Context) ([]*task, error) {
 		}
 		for _, qq := range queries {
 			sql := strings.TrimRight(strings.TrimSpace(qq.sql), "; \t\n")
-			cols, decs, err := resultColumns(ctx, s.db, "SELECT * FROM ("+sql+") AS dx_query LIMIT 0")
+			// The closing parenthesis on a line of its own: a trailing
+			// "-- comment" or "# comment" of the query ends at its line.
+			cols, decs, err := resultColumns(ctx, s.db, "SELECT * FROM (\n"+sql+"\n) AS dx_query LIMIT 0")
 			if err != nil {
 				return nil, fmt.Errorf("%s on %s: %w", qq.path, s.db, err)
 			}

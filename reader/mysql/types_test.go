@@ -295,3 +295,22 @@ func TestTimestampZones(t *testing.T) {
 		})
 	}
 }
+
+// Without timeZone, a jdbcUrl's serverTimezone (as Connector/J, and so
+// DataX, uses it) decides the wall clock of TIMESTAMP values; querySql may
+// end with a line comment.
+func TestServerTimezoneFromTheURL(t *testing.T) {
+	db, addr := setup(t)
+	execAll(t, db, "DROP TABLE IF EXISTS tz2",
+		"CREATE TABLE tz2 (id INT PRIMARY KEY, ts TIMESTAMP NULL)",
+		"SET SESSION time_zone = '+00:00'; INSERT INTO tz2 VALUES (1, '2024-01-01 10:00:00')")
+	p := params(addr, "querySql", []any{"SELECT id, ts FROM tz2 -- the day's rows"})
+	p["connection"].([]any)[0].(map[string]any)["jdbcUrl"] = []any{"jdbc:mysql://" + addr + "/" + testDB + "?serverTimezone=Asia/Shanghai&useSSL=false"}
+	res := runJob(t, p, jobOptions{})
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	if len(res.rows) != 1 || res.rows[0][1] != micros(2024, 1, 1, 18, 0, 0, 0) {
+		t.Errorf("rows %v, want 2024-01-01 18:00:00 (Shanghai wall clock)", res.rows)
+	}
+}

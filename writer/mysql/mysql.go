@@ -72,12 +72,12 @@ func New(p *Params, env plugin.Env) (writer.Writer, error) {
 		}
 		w.urls = append(w.urls, parsed)
 	}
-	if p.TimeZone != "" {
-		zone, err := rdbms.ParseZone(p.TimeZone)
+	if zone := rdbms.ZoneSetting(p.TimeZone, w.urls); zone != "" {
+		loc, err := rdbms.ParseZone(zone)
 		if err != nil {
 			return nil, spec.Errorf("timeZone", "%v", err)
 		}
-		w.zone = zone
+		w.zone = loc
 	}
 	w.tables = p.Connection[0].Table
 	return w, nil
