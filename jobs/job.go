@@ -19,6 +19,10 @@ import (
 type File struct {
 	Job  Job   `json:"job" required:"true" doc:"the job: its settings and the reader/writer pairs to run"`
 	Core *Core `json:"core" doc:"DataX's engine settings; any of its keys is accepted, only transport.channel.speed.byte/record are used (per-channel caps, times the channel count)"`
+	// Keys DataX's example jobs carry beside "job" and DataX ignores.
+	Setting any `json:"setting" doc:"accepted and ignored, as DataX does (some of its example jobs have an empty top-level setting); the job's settings are job.setting"`
+	Common  any `json:"common" doc:"DataX's common section (column formats); accepted and ignored"`
+	Entry   any `json:"entry" doc:"DataX's entry section (JVM options for datax.py); accepted and ignored: there is no JVM"`
 }
 
 // Job is the body of a job file.

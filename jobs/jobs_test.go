@@ -188,3 +188,13 @@ func TestBracelessVariables(t *testing.T) {
 		}
 	}
 }
+
+// DataX's example jobs carry a top-level "setting" (and some "common" or
+// "entry"): accepted and ignored, as DataX does.
+func TestDataXTopLevelSectionsAreAccepted(t *testing.T) {
+	job := `{"setting": {}, "common": {"column": {"dateFormat": "yyyy-MM-dd"}}, "entry": {"jvm": "-Xms1G"},
+		"job": {"content": [{"reader": {"name": "r"}, "writer": {"name": "w"}}]}}`
+	if _, err := Parse("job.json", []byte(job), Vars{NoEnv: true}); err != nil {
+		t.Error(err)
+	}
+}

@@ -27,7 +27,12 @@ type Params struct {
 	SnapshotLockTimeout spec.Duration `json:"snapshotLockTimeout" default:"\"30s\"" doc:"longest wait for the snapshot lock (a long-running statement on the server delays it); then the job fails instead of blocking writers"`
 	ZeroDate            string        `json:"zeroDate" default:"null" enum:"null,error" doc:"what becomes of zero dates ('0000-00-00', a zero month or day): null reads them as NULL; error makes the row a dirty record"`
 	TimeZone            string        `json:"timeZone" doc:"time zone for TIMESTAMP columns: UTC keeps them as instants (micros since the epoch); a zone such as Asia/Shanghai or +08:00 turns them into that zone's wall-clock time, as DATETIME values are. Default: the jdbcUrl's serverTimezone, else the job's time zone"`
-	ShardColumns        ShardColumns  `json:"shardColumns" doc:"extra string columns holding each row's source database and table, for sharded sources"`
+	// DataX keys that have no effect here.
+	MandatoryEncoding string `json:"mandatoryEncoding" doc:"DataX key, accepted and ignored: the connection always speaks utf8mb4"`
+	Hint              string `json:"hint" doc:"DataX key, accepted and ignored (an optimizer hint for the split query)"`
+	JdbcConfig        any    `json:"jdbcConfig" doc:"DataX key, accepted and ignored"`
+
+	ShardColumns ShardColumns `json:"shardColumns" doc:"extra string columns holding each row's source database and table, for sharded sources"`
 }
 
 // Connection is one connection[] element: one database.

@@ -24,6 +24,8 @@ type Params struct {
 
 	VersionColumn     string `json:"versionColumn" doc:"version-guarded upsert (writeMode update only): a row replaces the stored one only when its value in this column (e.g. a change-log position) is larger, so replayed or out-of-order changes never move a row backwards; deletes should arrive as rows with a soft-delete flag (e.g. is_active = 0), so an older replayed insert cannot resurrect them"`
 	TimeZone          string `json:"timeZone" doc:"zone whose wall clock Timestamp values are in, for TIMESTAMP columns (the mysqlreader's timeZone); default: the jdbcUrl's serverTimezone, else the job's time zone. DATETIME columns take the wall clock as it is"`
+	BatchByteSize     int64  `json:"batchByteSize" doc:"DataX key, accepted and ignored: maxStatementBytes bounds a statement"`
+	EmptyAsNull       *bool  `json:"emptyAsNull" doc:"DataX key, accepted and ignored: an empty string stays an empty string, and one that is not a valid value of a non-text column makes the row dirty"`
 	MaxStatementBytes int    `json:"maxStatementBytes" default:"4194304" doc:"longest INSERT statement in bytes; keep it below the server's max_allowed_packet"`
 }
 
