@@ -125,43 +125,53 @@ func TestFidelityDuckDB(t *testing.T) {
 	}
 }
 
+// readBack inspects a file (its columns must be cols) and decodes all its
+// rows with our decoder.
+func readBack(t *testing.T, name string, cols []fileformat.Column) (*record.Batch, record.Schema) {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	got, err := parquet.Inspect(f, fi.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(cols) {
+		t.Fatalf("inspected %d columns, want %d", len(got), len(cols))
+	}
+	for j := range cols {
+		if got[j].Kind != cols[j].Kind || got[j].Type != cols[j].Type || got[j].Name != cols[j].Name {
+			t.Errorf("column %d inspected as %+v, want %+v", j, got[j], cols[j])
+		}
+	}
+	d, err := parquet.NewDecoder(f, fi.Size(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	out := record.NewBatch(d.Schema())
+	if err := d.Read(out, func(*record.Batch) bool { return false }, nil); !errors.Is(err, io.EOF) {
+		t.Fatalf("Read: %v", err)
+	}
+	return out, d.Schema()
+}
+
 // Our decoder reads back what both encoders wrote, value for value.
 func TestRoundTrip(t *testing.T) {
 	for _, lib := range parquet.Libraries {
 		t.Run(lib, func(t *testing.T) {
 			cols, b := fidelityBatch(t)
-			name := writeFile(t, lib, cols, b)
-			f, err := os.Open(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			fi, _ := f.Stat()
-			got, err := parquet.Inspect(f, fi.Size())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for j := range cols {
-				if got[j].Kind != cols[j].Kind || got[j].Type != cols[j].Type || got[j].Name != cols[j].Name {
-					t.Errorf("column %d inspected as %+v, want %+v", j, got[j], cols[j])
-				}
-			}
-			d, err := parquet.NewDecoder(f, fi.Size(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := record.NewBatch(d.Schema())
-			err = d.Read(out, func(*record.Batch) bool { return false }, nil)
-			if !errors.Is(err, io.EOF) {
-				t.Fatalf("Read: %v", err)
-			}
+			out, schema := readBack(t, writeFile(t, lib, cols, b), cols)
 			if out.Len() != b.Len() {
 				t.Fatalf("read %d rows, want %d", out.Len(), b.Len())
 			}
 			for j, c := range cols {
 				for i := 0; i < b.Len(); i++ {
 					w := string(record.AppendText(nil, b.Col(j), i, c.Column))
-					g := string(record.AppendText(nil, out.Col(j), i, d.Schema()[j]))
+					g := string(record.AppendText(nil, out.Col(j), i, schema[j]))
 					if b.Col(j).IsNull(i) != out.Col(j).IsNull(i) || w != g {
 						t.Errorf("%s row %d: read %q, wrote %q", c.Type, i, g, w)
 					}
@@ -215,5 +225,30 @@ func TestBadOptions(t *testing.T) {
 	}
 	if _, err := parquet.Inspect(bytes.NewReader([]byte("not parquet at all")), 18); err == nil || !strings.Contains(err.Error(), "not a readable Parquet file") {
 		t.Errorf("garbage: %v", err)
+	}
+}
+
+// A file with 0 rows (an empty day's partition) is a valid Parquet file
+// that carries the schema: our decoder, DuckDB and Spark read 0 rows with
+// the declared column types.
+func TestEmptyFile(t *testing.T) {
+	for _, lib := range parquet.Libraries {
+		t.Run(lib, func(t *testing.T) {
+			cols, b := fidelityBatch(t)
+			b.Truncate(0)
+			name := writeFile(t, lib, cols, b)
+			if out, _ := readBack(t, name, cols); out.Len() != 0 {
+				t.Fatalf("read %d rows, want 0", out.Len())
+			}
+			tab := testenv.DuckDB(t, "SELECT * FROM read_parquet('"+name+"')")
+			if len(tab.Rows) != 0 {
+				t.Errorf("DuckDB read %d rows, want 0", len(tab.Rows))
+			}
+			for j, f := range fidelity {
+				if j >= len(tab.Types) || tab.Types[j] != f.duck || tab.Names[j] != cols[j].Name {
+					t.Errorf("%s: DuckDB column %d is %v %v, want %s %s", f.typ, j, tab.Names, tab.Types, cols[j].Name, f.duck)
+				}
+			}
+		})
 	}
 }
