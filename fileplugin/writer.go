@@ -297,6 +297,8 @@ func (w *Writer) Write(ctx context.Context, t writer.Task, in *channel.Receiver)
 
 // Commit publishes the staged files: the verification file goes with them,
 // the partition appears by rename (truncate: swapped in), then _SUCCESS.
+// When the tasks wrote no rows the partition gets one data file without
+// rows (see schemaFile), never zero files.
 func (w *Writer) Commit(ctx context.Context) error {
 	m := &verify.Manifest{RunID: w.stage.RunID}
 	tasks := make([]int, 0, len(w.files))
@@ -316,7 +318,13 @@ func (w *Writer) Commit(ctx context.Context) error {
 			return plugin.Permanent(fmt.Errorf("%w (written while this job ran)", err))
 		}
 	}
-	if !exists || w.cfg.WriteMode == Truncate {
+	replace := !exists || w.cfg.WriteMode == Truncate
+	if len(m.Files) == 0 {
+		if err := w.schemaFile(replace, m); err != nil {
+			return err
+		}
+	}
+	if replace {
 		if err := verify.Write(w.fs, w.stage.Dir, m); err != nil {
 			return err
 		}
@@ -335,6 +343,38 @@ func (w *Writer) Commit(ctx context.Context) error {
 	w.published = m
 	w.notes = append(w.notes, fmt.Sprintf("published %s (%s): %d file(s), %d rows, %d bytes; verify with: datax verify %s",
 		storage.URL(w.fs, w.target), w.cfg.WriteMode, len(m.Files), m.Rows, m.Bytes, storage.URL(w.fs, w.target)))
+	return nil
+}
+
+// schemaFile stages one data file without rows when the tasks wrote none,
+// so that the published partition still carries its columns: readers of
+// the partition (ours, the merge, Hive, Spark, DuckDB) learn the schema from
+// it (a Parquet file's footer, a text file's header if any) and read 0 rows,
+// where a partition without data files has no schema at all. An append or
+// nonConflict run into a partition that already holds data files adds
+// nothing: those files carry the schema.
+func (w *Writer) schemaFile(replace bool, m *verify.Manifest) error {
+	if !replace {
+		files, err := storage.Visible(w.fs, w.target)
+		if err != nil {
+			return err
+		}
+		for _, fi := range files {
+			if !fi.IsDir() {
+				return nil
+			}
+		}
+	}
+	tf, err := w.open(writer.Task{}, 0)
+	if err != nil {
+		return err
+	}
+	f, err := tf.finish()
+	if err != nil {
+		w.fs.RemoveAll(path.Join(w.stage.Dir, f.Name))
+		return fmt.Errorf("%s: %w", f.Name, err)
+	}
+	m.Add(f)
 	return nil
 }
 

@@ -549,3 +549,75 @@ func TestExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A run without rows publishes one data file without rows, so that the
+// partition carries its schema (DuckDB reads 0 rows of the declared types);
+// an empty run adds no such file to a partition that holds data files, and
+// a truncate replaces it.
+func TestEmptyRun(t *testing.T) {
+	for _, tg := range targets(t) {
+		t.Run(tg.name, func(t *testing.T) {
+			part := tg.root + "/orders/dt=20261122"
+			run := func(mode string, rows [][]string) {
+				t.Helper()
+				src := &testenv.Source{Schema: fidelitySchema, Rows: rows, Tasks: 2}
+				if _, err := testenv.RunJob(t, job(params(tg.defaultFS, tg.root, map[string]any{"writeMode": mode})), src.Registry(), bizdate); err != nil {
+					t.Fatal(err)
+				}
+			}
+			check := func(what string, files int, rows int64) []string {
+				t.Helper()
+				m, err := verify.Check(context.Background(), tg.fs, part)
+				if err != nil || len(m.Files) != files || m.Rows != rows {
+					t.Fatalf("%s: verify %v; %+v, want %d file(s) with %d rows", what, err, m, files, rows)
+				}
+				return visible(t, tg.fs, part)
+			}
+			run("truncate", nil)
+			empty := check("empty truncate", 1, 0)
+			if tg.name == "local" {
+				tab := testenv.DuckDB(t, "SELECT * FROM read_parquet('"+part+"/*.parquet', hive_partitioning=false)")
+				if len(tab.Rows) != 0 || !slices.Equal(tab.Types, duckTypes) {
+					t.Errorf("DuckDB read %d rows of %v, want 0 of %v", len(tab.Rows), tab.Types, duckTypes)
+				}
+			}
+			run("append", nil)
+			if got := check("empty append onto the empty file", 1, 0); !slices.Equal(got, empty) {
+				t.Errorf("an empty append changed %v to %v", empty, got)
+			}
+			run("append", fidelityRows)
+			withData := check("append with rows (the empty file stays)", 3, 8)
+			run("append", nil)
+			if got := check("empty append onto data", 3, 8); !slices.Equal(got, withData) {
+				t.Errorf("an empty append added a file: %v, then %v", withData, got)
+			}
+			run("truncate", nil)
+			if got := check("empty truncate of data", 1, 0); slices.Equal(got, empty) {
+				t.Errorf("truncate kept %v", got)
+			}
+		})
+	}
+	// Into a partition that does not exist, or exists without data files
+	// (as an older datax published an empty day), append and nonConflict
+	// write the empty file too.
+	for _, mode := range []string{"append", "nonConflict"} {
+		for _, exists := range []bool{false, true} {
+			root := filepath.ToSlash(t.TempDir())
+			part := root + "/orders/dt=20261122"
+			if exists {
+				os.MkdirAll(part, 0o755)
+				if err := verify.Write(storage.Local(), part, &verify.Manifest{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			src := &testenv.Source{Schema: fidelitySchema}
+			if _, err := testenv.RunJob(t, job(params("file:///", root, map[string]any{"writeMode": mode})), src.Registry(), bizdate); err != nil {
+				t.Fatalf("%s (exists %v): %v", mode, exists, err)
+			}
+			m, err := verify.Check(context.Background(), storage.Local(), part)
+			if err != nil || len(m.Files) != 1 || m.Rows != 0 {
+				t.Fatalf("%s (exists %v): verify %v; %+v", mode, exists, err, m)
+			}
+		}
+	}
+}

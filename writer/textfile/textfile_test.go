@@ -1,7 +1,12 @@
 package textfile_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,7 +16,9 @@ import (
 	_ "datax/reader/stream"
 	_ "datax/reader/textfile"
 	"datax/record"
+	"datax/storage"
 	"datax/testing/testenv"
+	"datax/verify"
 	_ "datax/writer/stream"
 	_ "datax/writer/textfile"
 )
@@ -107,5 +114,58 @@ func TestBadParams(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v:\n  err = %v\n  want %q", c.p, err, c.want)
 		}
+	}
+}
+
+// A run without rows publishes one text file without rows (just the header
+// if there is one; a valid gzip stream when compressed) that _VERIFY.json
+// lists, and txtfilereader reads it as 0 rows with the declared schema.
+func TestEmptyDay(t *testing.T) {
+	empty := &testenv.Source{Schema: src.Schema, Tasks: 2}
+	for _, c := range []struct {
+		name   string
+		params map[string]any
+		file   string // the file's content, decompressed
+	}{
+		{"plain", map[string]any{}, ""},
+		{"header+gzip", map[string]any{"fileFormat": "csv", "header": []string{"id", "note", "at", "raw"}, "compress": "gzip"}, "id,note,at,raw\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := map[string]any{"path": dir + "/out", "fileName": "notes", "partition": "dt=${bizdate}"}
+			for k, v := range c.params {
+				p[k] = v
+			}
+			if _, err := testenv.RunJob(t, job(p), empty.Registry(), map[string]string{"bizdate": "20261103"}); err != nil {
+				t.Fatal(err)
+			}
+			part := dir + "/out/dt=20261103"
+			m, err := verify.Check(context.Background(), storage.Local(), part)
+			if err != nil || len(m.Files) != 1 || m.Rows != 0 {
+				t.Fatalf("verify: %v, %+v", err, m)
+			}
+			data, err := os.ReadFile(filepath.Join(part, m.Files[0].Name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.params["compress"] == "gzip" {
+				zr, err := gzip.NewReader(bytes.NewReader(data))
+				if err != nil {
+					t.Fatalf("%s is not gzip: %v", m.Files[0].Name, err)
+				}
+				if data, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if string(data) != c.file {
+				t.Errorf("%s holds %q, want %q", m.Files[0].Name, data, c.file)
+			}
+			skip := c.params["header"] != nil
+			schema, rows, err := testenv.ReadAll(t, "txtfilereader", fmt.Sprintf(`{"path": %q, "skipHeader": %v, "fileFormat": "csv",
+			  "column": [{"index": 0, "type": "long"}, {"index": 1}, {"index": 2, "type": "TIMESTAMP"}]}`, part, skip))
+			if err != nil || len(rows) != 0 || fmt.Sprint(schema) != "[c0 int c1 string c2 timestamp]" {
+				t.Errorf("txtfilereader: schema %v, %d rows, %v", schema, len(rows), err)
+			}
+		})
 	}
 }
