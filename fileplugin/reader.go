@@ -149,7 +149,10 @@ type fileTask string
 func (t fileTask) String() string { return string(t) }
 
 // Split lists the files (each is a task) and settles the schema from the
-// first one.
+// first one. A path that matches no file is an error, unless it is a
+// verified partition published with 0 rows and no data file (an empty day):
+// it adds no task, and if no path has a file the column list gives the
+// schema.
 func (r *Reader) Split(ctx context.Context, want int) (record.Schema, []reader.Task, error) {
 	fsys, err := storage.Open(r.cfg.FS)
 	if err != nil {
@@ -157,6 +160,7 @@ func (r *Reader) Split(ctx context.Context, want int) (record.Schema, []reader.T
 	}
 	r.fs = fsys
 	var files []string
+	var noFile []string // verified partitions without data files
 	seen := map[string]bool{}
 	for _, p := range r.cfg.Paths {
 		clean, err := storage.Clean(fsys, p)
@@ -165,6 +169,12 @@ func (r *Reader) Split(ctx context.Context, want int) (record.Schema, []reader.T
 		}
 		list, err := storage.Glob(fsys, clean)
 		if err != nil {
+			if empty, eerr := emptyPartition(fsys, clean); eerr != nil {
+				return nil, nil, plugin.Permanent(errors.Join(err, eerr))
+			} else if empty {
+				noFile = append(noFile, storage.URL(fsys, clean))
+				continue
+			}
 			return nil, nil, plugin.Permanent(err)
 		}
 		for _, f := range list {
@@ -178,6 +188,19 @@ func (r *Reader) Split(ctx context.Context, want int) (record.Schema, []reader.T
 	for i, f := range files {
 		tasks[i] = fileTask(f)
 	}
+	if len(files) == 0 {
+		// Only verified partitions without rows: no task, and the schema
+		// comes from the column list.
+		if r.cfg.Parquet {
+			err = r.declaredSchema()
+		} else {
+			err = r.textSchema("")
+		}
+		if err != nil {
+			return nil, nil, plugin.Permanent(fmt.Errorf("%s: a verified partition with 0 rows and no data file: %w", noFile[0], err))
+		}
+		return r.schema, nil, nil
+	}
 	if r.cfg.Parquet {
 		err = r.parquetSchema(files[0])
 	} else {
@@ -187,6 +210,80 @@ func (r *Reader) Split(ctx context.Context, want int) (record.Schema, []reader.T
 		return nil, nil, plugin.Permanent(fmt.Errorf("%s: %w", storage.URL(fsys, files[0]), err))
 	}
 	return r.schema, tasks, nil
+}
+
+// emptyPartition reports whether p (no pattern) is a directory that a
+// datax writer published with 0 rows and no data file: its _VERIFY.json
+// lists no file and it holds no visible entry. Such a partition is an empty
+// day, not a missing one (datax writes one data file without rows now, but
+// earlier versions published none).
+func emptyPartition(fsys storage.FS, p string) (bool, error) {
+	if strings.ContainsAny(p, "*?[\\") {
+		return false, nil
+	}
+	if exists, err := storage.CheckDir(fsys, p); err != nil || !exists {
+		return false, nil
+	}
+	m, err := verify.Read(fsys, p)
+	if errors.Is(err, verify.ErrNoManifest) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if len(m.Files) > 0 || m.Rows != 0 {
+		return false, nil
+	}
+	entries, err := storage.Visible(fsys, p)
+	if err != nil {
+		return false, err
+	}
+	return len(entries) == 0, nil
+}
+
+// declaredSchema settles the Parquet schema without a file: every column
+// must be a constant or carry a name and a type.
+func (r *Reader) declaredSchema() error {
+	if r.cfg.Columns.All {
+		return errors.New(`its columns are unknown with column ["*"] (older datax versions published a day without rows so): run the job that writes the partition again, or list every column with name and type`)
+	}
+	for j, c := range r.cfg.Columns.List {
+		if c.Value != nil {
+			if err := r.constColumn(j, c); err != nil {
+				return err
+			}
+			continue
+		}
+		if c.Name == "" || c.Type == "" {
+			return fmt.Errorf("column[%d]: without a data file every column needs a name and a type (or run the job that writes the partition again)", j)
+		}
+		col, err := declared(c, record.Column{Name: c.Name})
+		if err != nil {
+			return err
+		}
+		r.consts = append(r.consts, nil)
+		r.schema = append(r.schema, col)
+	}
+	return nil
+}
+
+// constColumn adds output column j, the constant c.
+func (r *Reader) constColumn(j int, c ReaderColumn) error {
+	name := c.Name
+	if name == "" {
+		name = "c" + strconv.Itoa(j)
+	}
+	col, err := declared(c, record.Column{Name: name, Kind: record.String})
+	if err != nil {
+		return err
+	}
+	v, err := r.constant(c, col)
+	if err != nil {
+		return err
+	}
+	r.consts = append(r.consts, v)
+	r.schema = append(r.schema, col)
+	return nil
 }
 
 func (r *Reader) constant(c ReaderColumn, col record.Column) (*record.Vector, error) {
@@ -217,16 +314,21 @@ func declared(c ReaderColumn, fallback record.Column) (record.Column, error) {
 	return fc.Column, nil
 }
 
+// textSchema settles the text schema from the column list; with ["*"] the
+// first record of the file first ("": none) gives the number of fields.
 func (r *Reader) textSchema(first string) error {
 	if r.cfg.Columns.All {
-		f, err := r.fs.Open(first)
-		if err != nil {
-			return err
-		}
-		n, err := text.CountFields(f, r.cfg.Text)
-		f.Close()
-		if err != nil {
-			return err
+		n := 0
+		if first != "" {
+			f, err := r.fs.Open(first)
+			if err != nil {
+				return err
+			}
+			n, err = text.CountFields(f, r.cfg.Text)
+			f.Close()
+			if err != nil {
+				return err
+			}
 		}
 		if n == 0 {
 			n = 1
@@ -321,20 +423,9 @@ func (r *Reader) parquetSchema(first string) error {
 			c = r.cfg.Columns.List[j]
 		}
 		if i < 0 {
-			name := c.Name
-			if name == "" {
-				name = "c" + strconv.Itoa(j)
-			}
-			col, err := declared(c, record.Column{Name: name, Kind: record.String})
-			if err != nil {
+			if err := r.constColumn(j, c); err != nil {
 				return err
 			}
-			v, err := r.constant(c, col)
-			if err != nil {
-				return err
-			}
-			r.consts = append(r.consts, v)
-			r.schema = append(r.schema, col)
 			continue
 		}
 		fc := fileCols[i].Column

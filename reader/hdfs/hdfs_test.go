@@ -13,6 +13,7 @@ import (
 	"datax/record"
 	"datax/storage"
 	"datax/testing/testenv"
+	"datax/verify"
 	_ "datax/writer/stream"
 )
 
@@ -196,5 +197,59 @@ spark.stop()
 	}
 	if !slices.EqualFunc(rows, want, slices.Equal) {
 		t.Errorf("rows %q\nwant %q", rows, want)
+	}
+}
+
+// A verified partition with 0 rows and no data file (how datax published an
+// empty day before it wrote a file without rows) reads as 0 rows when the
+// column list gives the schema; with ["*"] Parquet has no schema and says
+// what to do. A path or pattern that matches no file stays an error.
+func TestEmptyPartitionWithoutFile(t *testing.T) {
+	root := t.TempDir()
+	part := filepath.Join(root, "t", "dt=20261103")
+	os.MkdirAll(part, 0o755)
+	if err := verify.Write(storage.Local(), filepath.ToSlash(part), &verify.Manifest{RunID: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	schema, rows, err := read(t, `{"path": "`+part+`", "fileType": "parquet", "column": [
+		{"name": "id", "type": "BIGINT"}, {"name": "amount", "type": "DECIMAL(12,2)"}, {"value": "20261103", "type": "DATE"}]}`)
+	if err != nil || len(rows) != 0 || fmt.Sprint(schema) != "[id int amount decimal(12,2) c2 date]" {
+		t.Errorf("parquet with declared columns: schema %v, %d rows, %v", schema, len(rows), err)
+	}
+	schema, rows, err = read(t, `{"path": "`+part+`", "fileType": "text", "column": [{"index": 0, "type": "long"}, {"index": 1}]}`)
+	if err != nil || len(rows) != 0 || fmt.Sprint(schema) != "[c0 int c1 string]" {
+		t.Errorf("text with declared columns: schema %v, %d rows, %v", schema, len(rows), err)
+	}
+	// Beside a partition with a file, the file's schema holds.
+	other := filepath.Join(root, "t", "dt=20261104")
+	os.MkdirAll(other, 0o755)
+	duckParquet(t, filepath.Join(other, "a.parquet"), duckRows)
+	schema, rows, err = read(t, `{"path": ["`+part+`", "`+other+`"], "fileType": "parquet", "column": ["*"]}`)
+	if err != nil || len(rows) != 3 || len(schema) != 10 {
+		t.Errorf("with a partition with data: schema %v, %d rows, %v", schema, len(rows), err)
+	}
+	cases := []struct{ path, column, want string }{
+		{part, `["*"]`, "dt=20261103: a verified partition with 0 rows and no data file: its columns are unknown with column [\"*\"]"},
+		{part, `[{"index": 0, "type": "BIGINT"}]`, "column[0]: without a data file every column needs a name and a type"},
+		{part, `[{"name": "id"}]`, "column[0]: without a data file every column needs a name and a type"},
+		// Patterns are not taken for empty days, nor are typos, directories
+		// without _VERIFY.json, or partitions whose manifest lists files.
+		{root + "/t/dt=2026110[3]", `[{"name": "id", "type": "BIGINT"}]`, "matches no file"},
+		{root + "/t/dt=20261130", `[{"name": "id", "type": "BIGINT"}]`, "matches no file"},
+	}
+	bare := filepath.Join(root, "bare")
+	os.MkdirAll(bare, 0o755)
+	cases = append(cases, struct{ path, column, want string }{bare, `[{"name": "id", "type": "BIGINT"}]`, "matches no file"})
+	lost := filepath.Join(root, "lost")
+	os.MkdirAll(lost, 0o755)
+	m := &verify.Manifest{}
+	m.Add(verify.File{Name: "part-0.parquet", Rows: 5, Bytes: 100})
+	verify.Write(storage.Local(), filepath.ToSlash(lost), m)
+	cases = append(cases, struct{ path, column, want string }{lost, `[{"name": "id", "type": "BIGINT"}]`, "matches no file"})
+	for _, c := range cases {
+		_, _, err := read(t, `{"path": "`+c.path+`", "fileType": "parquet", "column": `+c.column+`}`)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %s:\n  err = %v\n  want %q", c.path, c.column, err, c.want)
+		}
 	}
 }
