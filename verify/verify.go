@@ -175,7 +175,8 @@ func (e *Error) Error() string {
 
 // Check compares the partition dir with its manifest: every visible file is
 // listed, every listed file exists with the same size and SHA-256 of its
-// content, and the totals add up. It returns the manifest, and an *Error
+// content, the totals add up, and there is at least one data file (a
+// partition without rows has one without rows, which carries the schema). It returns the manifest, and an *Error
 // naming each file that differs.
 func Check(ctx context.Context, fsys storage.FS, dir string) (*Manifest, error) {
 	m, err := Read(fsys, dir)
@@ -219,6 +220,10 @@ func Check(ctx context.Context, fsys storage.FS, dir string) (*Manifest, error) 
 		if !seen[f.Name] {
 			problems = append(problems, Problem{f.Name, "listed in " + FileName + " but missing"})
 		}
+	}
+	if len(m.Files) == 0 {
+		problems = append(problems, Problem{"", "lists no data file, so the partition has no schema: readers and the merge cannot learn its columns " +
+			"(older datax versions published a day without rows so); run the job that writes it again"})
 	}
 	if rows != m.Rows || bytes != m.Bytes {
 		problems = append(problems, Problem{"", fmt.Sprintf("totals %d rows / %d bytes differ from the files' sum %d / %d", m.Rows, m.Bytes, rows, bytes)})

@@ -70,3 +70,19 @@ func TestNoOrBadManifest(t *testing.T) {
 		t.Errorf("bad manifest: %v", err)
 	}
 }
+
+// A manifest without any data file (how an older datax published a day
+// without rows) fails: such a partition has no schema; one file without
+// rows is fine.
+func TestNoDataFile(t *testing.T) {
+	dir := partition(t, nil)
+	_, err := verify.Check(context.Background(), storage.Local(), dir)
+	var ve *verify.Error
+	if !errors.As(err, &ve) || len(ve.Problems) != 1 || !strings.Contains(err.Error(), "lists no data file, so the partition has no schema") {
+		t.Fatalf("err = %v", err)
+	}
+	dir = partition(t, map[string]string{"empty.txt": ""})
+	if m, err := verify.Check(context.Background(), storage.Local(), dir); err != nil || len(m.Files) != 1 || m.Rows != 0 {
+		t.Fatalf("one empty file: %+v, %v", m, err)
+	}
+}
