@@ -17,7 +17,7 @@ type Config struct {
 	Table   TableConfig     `json:"table" required:"true" doc:"the snapshot table: where its day partitions live"`
 	Delta   DeltaConfig     `json:"delta" required:"true" doc:"the day's changes: a change log or a modified_time window extraction"`
 	KeyScan *KeyScanConfig  `json:"keyScan" doc:"key-scan delete detection: the source's current keys, read through a reader (e.g. mysqlreader with column = the key columns); snapshot keys missing from it are deleted"`
-	Version string          `json:"version" doc:"a column of both sides (e.g. a change-log id or update counter): a delta row only replaces a snapshot row whose version is not larger, so an older or replayed delta never moves data backwards"`
+	Version string          `json:"version" doc:"a column of both sides that grows over a key's whole life, across deletes and re-inserts (a change-log position or a monotonic change id; not a per-row counter that restarts when a key is inserted again): a delta row only replaces a snapshot row whose version is not larger, so an older or replayed delta never moves data backwards; a delete whose version is null takes the snapshot row's version (it is applied)"`
 	Deletes string          `json:"deletes" default:"flag" enum:"flag,remove" doc:"what a delete does: flag keeps the row with flagColumn = true and the day in flagDayColumn (history of deleted rows); remove drops it"`
 	// FlagColumn and FlagDayColumn name the deleted flag columns.
 	FlagColumn    string     `json:"flagColumn" default:"dx_deleted" doc:"the boolean column set on deleted rows (flag mode); a delta holding this column (one written by datax delta) marks its deletes with it"`
@@ -70,7 +70,7 @@ type SoftDeleteConfig struct {
 // KeyScanConfig is the key scan.
 type KeyScanConfig struct {
 	Reader   jobs.Plugin `json:"reader" required:"true" doc:"the reader of the source's keys (mysqlreader with column = the key columns: an index-only scan over splitPk ranges)"`
-	MinShare float64     `json:"minShare" default:"0.9" doc:"the guard: refuse (publish nothing) when the scan returns fewer keys than this share of the previous snapshot's live rows"`
+	MinShare float64     `json:"minShare" default:"0.9" doc:"the guard: refuse (publish nothing) when the scan would delete more than (1 - minShare) of the previous snapshot's live rows (keys new at the source do not count); when the deletes are real, datax merge --accept-deletes lets one run through"`
 }
 
 // SQLConfig names the tables of --emit-sql.
@@ -92,7 +92,7 @@ func (d *DeltaConfig) Validate() error {
 // Validate checks the guard's range.
 func (k *KeyScanConfig) Validate() error {
 	if k.MinShare <= 0 || k.MinShare > 1 {
-		return spec.Errorf("minShare", "must be above 0 and at most 1, got %v", k.MinShare)
+		return spec.Errorf("minShare", "must be above 0 and at most 1, got %v (to let one run delete more, run datax merge --accept-deletes)", k.MinShare)
 	}
 	return nil
 }
@@ -150,6 +150,9 @@ func (c *Config) Rules() Rules {
 	r := Rules{Key: c.Key, Version: c.Version, Deletes: Deletes(c.Deletes), FlagColumn: c.FlagColumn, FlagDayColumn: c.FlagDayColumn}
 	if c.KeyScan != nil {
 		r.MinScanShare = c.KeyScan.MinShare
+	}
+	if c.Delta.SoftDelete != nil {
+		r.SoftDelete, r.SoftDeleteValues = c.Delta.SoftDelete.Column, c.Delta.SoftDelete.Values
 	}
 	return r
 }

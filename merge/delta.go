@@ -51,8 +51,7 @@ type Delta struct {
 	sorter *extsort.Sorter
 	op     int
 	kinds  map[string]byte // op value → 'I', 'U', 'D'
-	soft   int
-	softV  *record.Vector
+	soft   *softDelete
 	flag   int
 	out    record.Schema
 	rows   int64
@@ -64,7 +63,7 @@ func NewDelta(schema record.Schema, rules DeltaRules, opts extsort.Options) (*De
 	if rules.Mode == "" {
 		rules.Mode = Keep
 	}
-	d := &Delta{rules: rules, schema: schema, op: -1, soft: -1, flag: -1}
+	d := &Delta{rules: rules, schema: schema, op: -1, flag: -1}
 	var err error
 	if d.key, err = sortkey.New(schema, rules.Key); err != nil {
 		return nil, fmt.Errorf("key: %w", err)
@@ -110,18 +109,11 @@ func NewDelta(schema record.Schema, rules DeltaRules, opts extsort.Options) (*De
 		}
 	}
 	if rules.SoftDelete != "" {
-		if d.soft = schema.Index(rules.SoftDelete); d.soft < 0 {
+		if schema.Index(rules.SoftDelete) < 0 {
 			return nil, fmt.Errorf("softDelete: column %s not found (the columns are: %s)", rules.SoftDelete, strings.Join(schema.Names(), ", "))
 		}
-		if len(rules.SoftDeleteValues) == 0 {
-			return nil, fmt.Errorf("softDelete: no value given that marks a deleted row")
-		}
-		col := schema[d.soft]
-		d.softV = record.NewVector(col.Kind)
-		for _, v := range rules.SoftDeleteValues {
-			if err := record.ParseText(d.softV, col, []byte(v)); err != nil {
-				return nil, fmt.Errorf("softDelete value %q for column %s: %w", v, col, err)
-			}
+		if d.soft, err = newSoftDelete(schema, rules.SoftDelete, rules.SoftDeleteValues); err != nil {
+			return nil, err
 		}
 	}
 	if rules.DeletedFlag != "" {
@@ -200,13 +192,8 @@ func (d *Delta) IsDelete(b *record.Batch, i int) bool {
 			return true
 		}
 	}
-	if d.soft >= 0 {
-		v := b.Col(d.soft)
-		for k := 0; k < d.softV.Len(); k++ {
-			if sortkey.Values(v.Kind(), v, i, d.softV, k) == 0 {
-				return true
-			}
-		}
+	if d.soft != nil && d.soft.deleted(b, i) {
+		return true
 	}
 	if d.flag >= 0 {
 		v := b.Col(d.flag)
@@ -232,3 +219,38 @@ func (d *Delta) SortStats() extsort.Stats { return d.sorter.Stats() }
 
 // Close releases the sort's memory and spill files.
 func (d *Delta) Close() error { return d.sorter.Close() }
+
+// softDelete tests a soft-delete column: a row is deleted when the column
+// holds one of the values.
+type softDelete struct {
+	col  int
+	vals *record.Vector
+}
+
+// newSoftDelete prepares the test of column (which must be in schema) for
+// values, given as text.
+func newSoftDelete(schema record.Schema, column string, values []string) (*softDelete, error) {
+	if len(values) == 0 {
+		return nil, fmt.Errorf("softDelete: no value given that marks a deleted row")
+	}
+	s := &softDelete{col: schema.Index(column)}
+	c := schema[s.col]
+	s.vals = record.NewVector(c.Kind)
+	for _, v := range values {
+		if err := record.ParseText(s.vals, c, []byte(v)); err != nil {
+			return nil, fmt.Errorf("softDelete value %q for column %s: %w", v, c, err)
+		}
+	}
+	return s, nil
+}
+
+// deleted reports whether row i of b is marked deleted.
+func (s *softDelete) deleted(b *record.Batch, i int) bool {
+	v := b.Col(s.col)
+	for k := 0; k < s.vals.Len(); k++ {
+		if sortkey.Values(v.Kind(), v, i, s.vals, k) == 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -49,6 +50,10 @@ type Rules struct {
 	// Version, when set, is a column of both sides: a delta row only
 	// replaces a snapshot row whose version is not larger (nulls are
 	// smallest), so an older or replayed delta never moves data backwards.
+	// A delete whose version is null (change logs often carry only the key
+	// of a delete) takes the snapshot row's version: it is applied. The
+	// version must grow over a key's whole life, across a delete and a
+	// re-insert (a log position, a monotonic change id), not restart.
 	Version string
 	Deletes Deletes
 	// FlagColumn (a bool) and FlagDayColumn (a date; empty: none) are the
@@ -57,8 +62,16 @@ type Rules struct {
 	// Day is the snapshot's day (days since 1970-01-01): the value of
 	// FlagDayColumn on rows deleted by this merge.
 	Day int64
-	// MinScanShare is the key scan's guard: the merge fails when the scan
-	// found fewer keys than this share of the snapshot's live rows.
+	// SoftDelete and SoftDeleteValues name the soft-delete column (as in
+	// DeltaRules): a flagged snapshot row it marks deleted is still at the
+	// source, so the key scan finding its key does not unflag it.
+	SoftDelete       string
+	SoftDeleteValues []string
+	// MinScanShare is the key scan's guard: at least this share of the
+	// snapshot's live rows must stay live, i.e. the merge fails when the
+	// scan would delete more than (1 − MinScanShare) of them. Keys new at
+	// the source do not count. 0: no guard (every live key the scan lacks
+	// is deleted, even all of them).
 	MinScanShare float64
 }
 
@@ -89,9 +102,36 @@ type Stats struct {
 	Older          int64 // delta rows ignored because their version was smaller
 	ScanKeys       int64 // distinct keys the scan returned
 	ScanUnknown    int64 // scanned keys in neither the snapshot nor the delta
+	ScanLive       int64 // live snapshot keys the scan returned
+	Unflagged      int64 // flagged snapshot keys the scan found at the source again: unflagged
 	LiveSnapshot   int64 // snapshot rows not flagged deleted
 	Output         int64 // rows written
 	AlreadyFlagged int64 // snapshot rows that were flagged deleted before
+	// Scanned says a key scan took part.
+	Scanned bool
+	// UnknownKeys and OlderKeys are up to MaxExamples keys of ScanUnknown
+	// and Older, as key=value text.
+	UnknownKeys, OlderKeys []string
+}
+
+// MaxExamples is how many example keys Stats keeps of a count.
+const MaxExamples = 10
+
+// ScanShare returns the share of the live snapshot rows the key scan
+// deleted (0 when there was none).
+func (s Stats) ScanShare() float64 {
+	if s.LiveSnapshot == 0 {
+		return 0
+	}
+	return float64(s.ScanDeleted) / float64(s.LiveSnapshot)
+}
+
+func examples(keys []string, n int64) string {
+	t := strings.Join(keys, "; ")
+	if n > int64(len(keys)) {
+		t += "; ..."
+	}
+	return t
 }
 
 // Lines renders the stats for a summary.
@@ -99,11 +139,19 @@ func (s Stats) Lines() []string {
 	l := []string{fmt.Sprintf("merge: %d delta rows, %d snapshot rows → %d rows: %d inserted, %d updated, %d deleted, %d carried",
 		s.DeltaRows, s.SnapshotRows, s.Output, s.Inserted, s.Updated, s.Deleted, s.Carried)}
 	if s.Older > 0 {
-		l = append(l, fmt.Sprintf("merge: %d delta rows were older than the snapshot (version) and ignored", s.Older))
+		l = append(l, fmt.Sprintf("merge: %d delta rows were older than the snapshot (a smaller version) and ignored: %s (the version must grow over a key's whole life; a counter that restarts when a key is inserted again makes the re-insert look older)",
+			s.Older, examples(s.OlderKeys, s.Older)))
 	}
-	if s.ScanKeys > 0 || s.ScanDeleted > 0 {
-		l = append(l, fmt.Sprintf("merge: key scan: %d keys in the source, %d snapshot keys gone (deleted), %d source keys in neither snapshot nor delta",
-			s.ScanKeys, s.ScanDeleted, s.ScanUnknown))
+	if s.Scanned {
+		l = append(l, fmt.Sprintf("merge: key scan: %d keys in the source; %d of the %d live snapshot keys are gone from it (%.2f%%)",
+			s.ScanKeys, s.ScanDeleted, s.LiveSnapshot, 100*s.ScanShare()))
+		if s.Unflagged > 0 {
+			l = append(l, fmt.Sprintf("merge: key scan: %d flagged keys are back at the source: unflagged", s.Unflagged))
+		}
+		if s.ScanUnknown > 0 {
+			l = append(l, fmt.Sprintf("merge: WARNING: the key scan found %d source keys in neither the snapshot nor the delta — rows the warehouse is missing (a day not merged, or rows whose delta.time did not change): %s",
+				s.ScanUnknown, examples(s.UnknownKeys, s.ScanUnknown)))
+		}
 	}
 	return l
 }
@@ -128,6 +176,7 @@ type Plan struct {
 	sBody   *Projection // snapshot body (flag columns left to the merge)
 	sFlag   int         // snapshot's flag column, or -1
 	sFlagD  int
+	sSoft   *softDelete // the snapshot's soft-delete column, or nil
 	// runSrc maps each output column to the snapshot column carried rows
 	// copy (-1: null, notDeleted: false).
 	runSrc []int
@@ -256,6 +305,11 @@ func NewPlan(rows, delta, snap record.Schema, r Rules) (*Plan, error) {
 				p.sFlagD = j
 			}
 		}
+		if r.SoftDelete != "" && snap.Index(r.SoftDelete) >= 0 {
+			if p.sSoft, err = newSoftDelete(snap, r.SoftDelete, r.SoftDeleteValues); err != nil {
+				return nil, fmt.Errorf("previous snapshot: %w", err)
+			}
+		}
 		// Carried rows keep the snapshot's flags; a snapshot without the
 		// flag column has no deleted row (false, no day).
 		p.runSrc = slices.Clone(p.sBody.src)
@@ -289,7 +343,7 @@ func (p *Plan) ensure(name string, kind record.Kind) int {
 // reason the delta's type does not fit the snapshot's.
 func mergeColumn(s, d record.Column) (record.Column, error) {
 	if s.Kind != d.Kind {
-		return s, fmt.Errorf("column %s is %s in the previous snapshot and %s in the delta (an incompatible type change; rebuild the snapshot with --initial, or cast in the extraction)", s.Name, s.Kind, d.Kind)
+		return s, fmt.Errorf("column %s is %s in the previous snapshot and %s in the delta (an incompatible type change; rebuild the snapshot from a full extraction with --initial --force, or cast in the extraction)", s.Name, s.Kind, d.Kind)
 	}
 	out := s
 	out.NotNull = s.NotNull && d.NotNull
@@ -331,6 +385,7 @@ func (p *Plan) Run(delta Input, isDelete func(*record.Batch, int) bool, snap Inp
 			return m.st, fmt.Errorf("key scan: %w", err)
 		}
 		m.scan = newCursor(Select(scan.Rows, k, SelectOptions{Pick: First}), k)
+		m.st.Scanned = true
 	}
 	for {
 		d, s, err := j.Next()
@@ -360,19 +415,37 @@ func (p *Plan) Run(delta Input, isDelete func(*record.Batch, int) bool, snap Inp
 	m.st.SnapshotRows = counted.rows
 	if m.scan != nil {
 		for m.scan.row().Ok() {
-			m.st.ScanUnknown++
-			m.scanPass()
+			m.unknown(m.scan.row())
 		}
 		if m.scan.err != nil {
 			return m.st, fmt.Errorf("key scan: %w", m.scan.err)
 		}
-		need := p.rules.MinScanShare * float64(m.st.LiveSnapshot)
-		if float64(m.st.ScanKeys) < need || (m.st.ScanKeys == 0 && m.st.LiveSnapshot > 0) {
-			return m.st, fmt.Errorf("%w: the key scan returned %d keys, fewer than %.0f%% of the %d live rows of the previous snapshot (minScanShare %.2f); a partial read or the wrong table must not delete rows, so nothing is published",
-				ErrScanGuard, m.st.ScanKeys, 100*p.rules.MinScanShare, m.st.LiveSnapshot, p.rules.MinScanShare)
+		if err := p.guard(m.st); err != nil {
+			return m.st, err
 		}
 	}
 	return m.st, nil
+}
+
+// guard refuses a key scan that deletes more than (1 − MinScanShare) of
+// the snapshot's live rows.
+func (p *Plan) guard(st Stats) error {
+	share := p.rules.MinScanShare
+	if share <= 0 {
+		return nil
+	}
+	// The largest number of deletes allowed (the epsilon keeps 10% of 100
+	// at 10 despite binary fractions).
+	allowed := int64(math.Floor((1-share)*float64(st.LiveSnapshot) + 1e-6))
+	if st.ScanDeleted <= allowed {
+		return nil
+	}
+	found := "it returned no keys at all"
+	if st.ScanKeys > 0 {
+		found = fmt.Sprintf("it returned %d keys, %d of them live snapshot keys", st.ScanKeys, st.ScanLive)
+	}
+	return fmt.Errorf("%w: the key scan would delete %d of the %d live rows of the previous snapshot (%.2f%%), more than the %.2f%% that keyScan.minShare %.2f allows (%s); a partial read or the wrong table must not delete rows, so nothing is published",
+		ErrScanGuard, st.ScanDeleted, st.LiveSnapshot, 100*st.ScanShare(), 100*(1-share), share, found)
 }
 
 type counter struct {
@@ -500,9 +573,18 @@ func (m *merger) scanHas(k sortkey.Cols, r Row) bool {
 		if c > 0 {
 			return false
 		}
-		m.st.ScanUnknown++
-		m.scanPass()
+		m.unknown(sr)
 	}
+}
+
+// unknown passes the scan's current key, which is in neither the snapshot
+// nor the delta, counting it and keeping it as an example.
+func (m *merger) unknown(sr Row) {
+	m.st.ScanUnknown++
+	if len(m.st.UnknownKeys) < MaxExamples {
+		m.st.UnknownKeys = append(m.st.UnknownKeys, m.scan.key.Format(sr.B.Schema(), sr.B, sr.I))
+	}
+	m.scanPass()
 }
 
 func (m *merger) key(d, s Row) error {
@@ -521,19 +603,31 @@ func (m *merger) key(d, s Row) error {
 		has := m.scanHas(k, r)
 		if has {
 			m.scanPass()
+			if s.Ok() && !m.flagged(s) {
+				m.st.ScanLive++
+			}
 		}
-		if !d.Ok() && !has && !m.flagged(s) {
+		switch {
+		case !d.Ok() && !has && !m.flagged(s):
 			m.st.ScanDeleted++
 			return m.deleted(Row{}, s)
+		case !d.Ok() && has && m.flagged(s) && (m.p.sSoft == nil || !m.p.sSoft.deleted(s.B, s.I)):
+			// A flagged key the source has again: live, with the values
+			// the snapshot last knew. (A soft-deleted row is still at the
+			// source, deleted: it stays flagged.)
+			m.st.Unflagged++
+			return m.unflag(s)
 		}
 	}
 	if d.Ok() {
 		m.st.DeltaRows++
 	}
 	switch {
-	case d.Ok() && s.Ok() && m.p.dVer >= 0 && m.p.sVer >= 0 &&
-		sortkey.Values(m.p.verKind, d.B.Col(m.p.dVer), d.I, s.B.Col(m.p.sVer), s.I) < 0:
+	case d.Ok() && s.Ok() && m.older(d, s):
 		m.st.Older++
+		if len(m.st.OlderKeys) < MaxExamples {
+			m.st.OlderKeys = append(m.st.OlderKeys, m.p.dKey.Format(d.B.Schema(), d.B, d.I))
+		}
 		m.st.Carried++
 		return m.carry(s)
 	case d.Ok() && m.isDelete(d.B, d.I):
@@ -554,6 +648,31 @@ func (m *merger) key(d, s Row) error {
 	}
 	m.st.Carried++
 	return m.carry(s)
+}
+
+// older reports whether the delta row d is older than the snapshot row s by
+// the version rule: its version is smaller (null is smallest), except that
+// a delete whose version is null is never older (change logs often carry
+// only the key of a delete).
+func (m *merger) older(d, s Row) bool {
+	if m.p.dVer < 0 || m.p.sVer < 0 {
+		return false
+	}
+	dv := d.B.Col(m.p.dVer)
+	if dv.IsNull(d.I) && m.isDelete(d.B, d.I) {
+		return false
+	}
+	return sortkey.Values(m.p.verKind, dv, d.I, s.B.Col(m.p.sVer), s.I) < 0
+}
+
+// unflag writes a flagged snapshot row as live (the flags cleared).
+func (m *merger) unflag(s Row) error {
+	if err := m.batch(); err != nil {
+		return err
+	}
+	m.p.sBody.Append(m.out, s.B, s.I)
+	m.appendFlags(false, s)
+	return m.done()
 }
 
 // carry copies a snapshot row as it is (flag columns the snapshot lacks say

@@ -17,7 +17,12 @@ import (
 // The property test: random snapshots and change logs, merged natively and
 // by a naive in-memory reference written from SPEC.md §5, must agree for
 // every delete mode, both delete treatments, with and without a version
-// column, with and without flag columns already in the snapshot.
+// column, with and without flag columns already in the snapshot, with and
+// without a key scan.
+
+// nullVer is a null version in refChange and refRow (some deletes carry
+// only the key).
+const nullVer = -1
 
 type refChange struct {
 	id, ver, t, pos int64
@@ -80,7 +85,9 @@ func refDelta(log []refChange, mode DeleteMode) map[int64]refChange {
 	return out
 }
 
-func refMerge(snap []refRow, delta map[int64]refChange, deletes Deletes, version bool, day int64) []refRow {
+// refMerge merges by the book; scan, when not nil, is the set of the
+// source's keys (no guard).
+func refMerge(snap []refRow, delta map[int64]refChange, deletes Deletes, version bool, day int64, scan map[int64]bool) []refRow {
 	s := map[int64]refRow{}
 	ids := map[int64]bool{}
 	for _, r := range snap {
@@ -100,8 +107,11 @@ func refMerge(snap []refRow, delta map[int64]refChange, deletes Deletes, version
 	}) {
 		d, inD := delta[id]
 		sr, inS := s[id]
+		// A version is older when smaller (null smallest), but a delete
+		// with a null version is applied.
+		older := inD && inS && version && d.ver < sr.ver && !(d.op == "D" && d.ver == nullVer)
 		switch {
-		case inD && inS && version && d.ver < sr.ver:
+		case older:
 			out = append(out, sr)
 		case inD && d.op == "D":
 			if deletes == Remove {
@@ -109,8 +119,12 @@ func refMerge(snap []refRow, delta map[int64]refChange, deletes Deletes, version
 			}
 			r := refRow{id: id, val: d.val, ver: d.ver, flag: true, day: &day}
 			if inS {
+				// What the delete leaves null keeps yesterday's value.
 				if r.val == nil {
 					r.val = sr.val
+				}
+				if r.ver == nullVer {
+					r.ver = sr.ver
 				}
 				if sr.flag && sr.day != nil {
 					r.day = sr.day
@@ -119,6 +133,19 @@ func refMerge(snap []refRow, delta map[int64]refChange, deletes Deletes, version
 			out = append(out, r)
 		case inD:
 			out = append(out, refRow{id: id, val: d.val, ver: d.ver})
+		case scan != nil && !scan[id] && !sr.flag:
+			// Gone from the source: deleted today.
+			if deletes == Remove {
+				continue
+			}
+			r := sr
+			r.flag, r.day = true, &day
+			out = append(out, r)
+		case scan != nil && scan[id] && sr.flag:
+			// Back at the source: live again, as the snapshot last knew it.
+			r := sr
+			r.flag, r.day = false, nil
+			out = append(out, r)
 		default:
 			out = append(out, sr)
 		}
@@ -152,7 +179,11 @@ func randomCase(r *rand.Rand, keys, changes int64, day int64, flags bool) ([]ref
 	var log []refChange
 	for n := r.Int64N(changes + 1); n > 0; n-- {
 		op := []string{"I", "U", "U", "D"}[r.IntN(4)]
-		log = append(log, refChange{id: r.Int64N(keys + keys/8), val: randVal(), ver: r.Int64N(20), op: op, t: r.Int64N(10) * 60_000_000, pos: r.Int64N(5)})
+		ver := r.Int64N(20)
+		if op == "D" && r.IntN(3) == 0 {
+			ver = nullVer // a delete that carries only the key
+		}
+		log = append(log, refChange{id: r.Int64N(keys + keys/8), val: randVal(), ver: ver, op: op, t: r.Int64N(10) * 60_000_000, pos: r.Int64N(5)})
 	}
 	return snap, log
 }
@@ -173,12 +204,28 @@ func TestMergeMatchesReference(t *testing.T) {
 		}
 		snapBatches := snapshotBatches(snap, snapSchema, 1+r.IntN(9))
 		logBatches := logBatches(log, 1+r.IntN(13))
+		// Every third case has a key scan: most snapshot keys, some new
+		// ones (duplicated: a scan may return a key twice).
+		var scan []int64
+		var scanSet map[int64]bool
+		if it%3 == 2 {
+			scanSet = map[int64]bool{}
+			for id := int64(0); id < 70; id++ {
+				if r.IntN(5) > 0 {
+					scanSet[id] = true
+					scan = append(scan, id)
+					if r.IntN(10) == 0 {
+						scan = append(scan, id)
+					}
+				}
+			}
+		}
 		for _, mode := range []DeleteMode{Keep, DropLastDelete, DropDeleteAndBefore} {
 			for _, deletes := range []Deletes{Flag, Remove} {
 				for _, version := range []bool{false, true} {
-					name := fmt.Sprintf("it%d/%s/%s/version=%v/flags=%v", it, mode, deletes, version, flags)
-					want := refMerge(snap, refDelta(log, mode), deletes, version, day)
-					got := nativeMerge(t, logBatches, snapBatches, snapSchema, mode, deletes, version, day)
+					name := fmt.Sprintf("it%d/%s/%s/version=%v/flags=%v/scan=%v", it, mode, deletes, version, flags, scan != nil)
+					want := refMerge(snap, refDelta(log, mode), deletes, version, day, scanSet)
+					got := nativeMerge(t, logBatches, snapBatches, snapSchema, mode, deletes, version, day, scan)
 					if w := renderRef(want, deletes == Flag || flags); got != w {
 						t.Fatalf("%s: native merge differs from the reference\nlog: %+v\nnative:\n%s\nreference:\n%s", name, log, got, w)
 					}
@@ -188,7 +235,7 @@ func TestMergeMatchesReference(t *testing.T) {
 	}
 }
 
-func nativeMerge(t *testing.T, logs []*record.Batch, snaps []*record.Batch, snapSchema record.Schema, mode DeleteMode, deletes Deletes, version bool, day int64) string {
+func nativeMerge(t *testing.T, logs []*record.Batch, snaps []*record.Batch, snapSchema record.Schema, mode DeleteMode, deletes Deletes, version bool, day int64, scan []int64) string {
 	t.Helper()
 	delta, err := NewDelta(propLogSchema, DeltaRules{
 		Key: []string{"id"}, Time: "t", Position: "pos", Op: "op",
@@ -216,10 +263,29 @@ func nativeMerge(t *testing.T, logs []*record.Batch, snaps []*record.Batch, snap
 		t.Fatal(err)
 	}
 	sink := &MemSink{Schema: plan.Out(), BatchRows: 5}
-	if _, err := plan.Run(Input{Schema: propLogSchema, Rows: rows}, delta.IsDelete, Input{Schema: snapSchema, Rows: recycled(snaps)}, nil, sink); err != nil {
+	var scanIn *Input
+	if scan != nil {
+		scanIn = keyScanInput(scan, 4)
+	}
+	if _, err := plan.Run(Input{Schema: propLogSchema, Rows: rows}, delta.IsDelete, Input{Schema: snapSchema, Rows: recycled(snaps)}, scanIn, sink); err != nil {
 		t.Fatal(err)
 	}
 	return renderRows(sink.Batches)
+}
+
+// keyScanInput is a key scan of id keys (sorted, duplicates allowed) in
+// batches of size rows.
+func keyScanInput(ids []int64, size int) *Input {
+	ks := record.Schema{{Name: "id", Kind: record.Int}}
+	var batches []*record.Batch
+	for start := 0; start < len(ids); start += size {
+		b := record.NewBatch(ks)
+		for _, id := range ids[start:min(len(ids), start+size)] {
+			b.Col(0).AppendInt(id)
+		}
+		batches = append(batches, b)
+	}
+	return &Input{Schema: ks, Rows: recycled(batches)}
 }
 
 func snapshotBatches(rows []refRow, schema record.Schema, size int) []*record.Batch {
@@ -229,7 +295,7 @@ func snapshotBatches(rows []refRow, schema record.Schema, size int) []*record.Ba
 		for _, r := range rows[start:min(len(rows), start+size)] {
 			b.Col(0).AppendInt(r.id)
 			appendNullString(b.Col(1), r.val)
-			b.Col(2).AppendInt(r.ver)
+			appendVer(b.Col(2), r.ver)
 			if len(schema) > 3 {
 				b.Col(3).AppendBool(r.flag)
 				if r.day == nil {
@@ -254,11 +320,19 @@ func logBatches(log []refChange, size int) []*record.Batch {
 			b.Col(2).AppendInt(c.id)
 			appendNullString(b.Col(3), c.val)
 			b.Col(4).AppendInt(c.pos)
-			b.Col(5).AppendInt(c.ver)
+			appendVer(b.Col(5), c.ver)
 		}
 		out = append(out, b)
 	}
 	return out
+}
+
+func appendVer(v *record.Vector, ver int64) {
+	if ver == nullVer {
+		v.AppendNull()
+	} else {
+		v.AppendInt(ver)
+	}
 }
 
 func appendNullString(v *record.Vector, s *string) {
@@ -276,7 +350,11 @@ func renderRef(rows []refRow, flags bool) string {
 		if r.val != nil {
 			val = *r.val
 		}
-		line := fmt.Sprintf("%d|%s|%d", r.id, val, r.ver)
+		ver := fmt.Sprint(r.ver)
+		if r.ver == nullVer {
+			ver = "NULL"
+		}
+		line := fmt.Sprintf("%d|%s|%s", r.id, val, ver)
 		if flags {
 			d := "NULL"
 			if r.flag && r.day != nil {

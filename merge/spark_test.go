@@ -119,7 +119,11 @@ func TestEmittedSQLMatchesNativeInSpark(t *testing.T) {
 		snapRows = append(snapRows, row)
 	}
 	for _, c := range log {
-		logRows = append(logRows, jsonRow{"id": c.id, "val": c.val, "ver": c.ver, "op": c.op, "t": c.t, "pos": c.pos})
+		var ver any = c.ver
+		if c.ver == nullVer {
+			ver = nil
+		}
+		logRows = append(logRows, jsonRow{"id": c.id, "val": c.val, "ver": ver, "op": c.op, "t": c.t, "pos": c.pos})
 	}
 	spec, _ := json.Marshal(map[string]any{"dir": dir, "snap": snapRows, "log": logRows, "scan": scan, "cases": cases})
 	specFile := filepath.Join(dir, "spec.json")

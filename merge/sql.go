@@ -55,7 +55,8 @@ func EmitSQL(dialect string, p *Plan, deltaSchema record.Schema, dr DeltaRules, 
 	}
 	b.WriteString("\n")
 	if t.KeyScan != "" {
-		fmt.Fprintf(&b, "-- key scan: %s; its guard (minScanShare %.2f) is not checked by SQL: compare the key count before running this.\n", t.KeyScan, p.rules.MinScanShare)
+		fmt.Fprintf(&b, "-- key scan: %s; its guard (keyScan.minShare %.2f: at most %.2f%% of the live rows deleted) is not checked by SQL: count the live rows of %s=%s missing from %s before running this.\n",
+			t.KeyScan, p.rules.MinScanShare, 100*(1-p.rules.MinScanShare), t.Partition, t.Previous, t.KeyScan)
 	}
 	if dialect == Spark {
 		// Spark refuses to overwrite a table it also reads (another
@@ -69,16 +70,24 @@ func EmitSQL(dialect string, p *Plan, deltaSchema record.Schema, dr DeltaRules, 
 	dPresent, sPresent := "d.dx_d IS NOT NULL", "s.dx_s IS NOT NULL"
 	older := "false"
 	if p.rules.Version != "" && p.sVer >= 0 {
+		// Null is the smallest version, except on a delete: a delete whose
+		// version is null is applied.
 		v := q(p.rules.Version)
-		older = fmt.Sprintf("(%s AND %s AND ((d.%s IS NULL AND s.%s IS NOT NULL) OR d.%s < s.%s))", dPresent, sPresent, v, v, v, v)
+		older = fmt.Sprintf("(%s AND %s AND ((d.%s IS NULL AND s.%s IS NOT NULL AND NOT d.dx_isdel) OR COALESCE(d.%s < s.%s, false)))", dPresent, sPresent, v, v, v, v)
 	}
 	sFlagged := "false"
 	if p.sFlag >= 0 {
 		sFlagged = "COALESCE(s." + q(p.snap[p.sFlag].Name) + ", false)"
 	}
-	scanDel := "false"
+	scanDel, back := "false", "false"
 	if t.KeyScan != "" {
 		scanDel = fmt.Sprintf("(NOT (%s) AND %s AND NOT %s AND k.dx_k IS NULL)", dPresent, sPresent, sFlagged)
+		// A flagged key the source has again is live (unflagged), unless
+		// its soft-delete column says it is still there deleted.
+		back = fmt.Sprintf("(NOT (%s) AND %s AND %s AND k.dx_k IS NOT NULL)", dPresent, sPresent, sFlagged)
+		if p.sSoft != nil {
+			back = fmt.Sprintf("(%s AND NOT %s)", back, softExpr("s", p.rules.SoftDelete, p.rules.SoftDeleteValues))
+		}
 	}
 	useD := fmt.Sprintf("(%s AND NOT %s AND NOT d.dx_isdel)", dPresent, older)
 	del := fmt.Sprintf("((%s AND NOT %s AND d.dx_isdel) OR %s)", dPresent, older, scanDel)
@@ -96,14 +105,14 @@ func EmitSQL(dialect string, p *Plan, deltaSchema record.Schema, dr DeltaRules, 
 		}
 		switch j {
 		case p.flag:
-			expr = fmt.Sprintf("CASE WHEN %s THEN true WHEN %s THEN false ELSE %s END", del, useD, sFlagged)
+			expr = fmt.Sprintf("CASE WHEN %s THEN true WHEN %s OR %s THEN false ELSE %s END", del, useD, back, sFlagged)
 		case p.flagDt:
 			sDay := "NULL"
 			if p.sFlagD >= 0 {
 				sDay = "s." + q(p.snap[p.sFlagD].Name)
 			}
-			expr = fmt.Sprintf("CASE WHEN %s THEN (CASE WHEN %s AND %s IS NOT NULL THEN %s ELSE DATE '%s' END) WHEN %s THEN NULL WHEN %s THEN %s ELSE NULL END",
-				del, sFlagged, sDay, sDay, record.AppendDate(nil, p.rules.Day), useD, sFlagged, sDay)
+			expr = fmt.Sprintf("CASE WHEN %s THEN (CASE WHEN %s AND %s IS NOT NULL THEN %s ELSE DATE '%s' END) WHEN %s OR %s THEN NULL WHEN %s THEN %s ELSE NULL END",
+				del, sFlagged, sDay, sDay, record.AppendDate(nil, p.rules.Day), useD, back, sFlagged, sDay)
 		default:
 			expr = fmt.Sprintf("CASE WHEN %s THEN %s WHEN %s THEN COALESCE(%s, %s) ELSE %s END", useD, dc, del, dc, sc, sc)
 		}
@@ -174,7 +183,7 @@ func deleteExpr(dr DeltaRules, schema record.Schema) string {
 		or = append(or, fmt.Sprintf("l.%s IN (%s)", quoteIdent(dr.Op), sqlList(dr.Delete)))
 	}
 	if dr.SoftDelete != "" {
-		or = append(or, fmt.Sprintf("COALESCE(CAST(l.%s AS STRING) IN (%s), false)", quoteIdent(dr.SoftDelete), sqlList(dr.SoftDeleteValues)))
+		or = append(or, softExpr("l", dr.SoftDelete, dr.SoftDeleteValues))
 	}
 	if dr.DeletedFlag != "" {
 		if j := schema.Index(dr.DeletedFlag); j >= 0 && schema[j].Kind == record.Bool {
@@ -185,6 +194,11 @@ func deleteExpr(dr DeltaRules, schema record.Schema) string {
 		return "false"
 	}
 	return "(" + strings.Join(or, " OR ") + ")"
+}
+
+// softExpr is the SQL of a soft-delete test of row alias.
+func softExpr(alias, column string, values []string) string {
+	return fmt.Sprintf("COALESCE(CAST(%s.%s AS STRING) IN (%s), false)", alias, quoteIdent(column), sqlList(values))
 }
 
 func sqlList(vals []string) string {
