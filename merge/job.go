@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"datax/extsort"
@@ -57,11 +58,16 @@ type Job struct {
 	// (default: the day before Day).
 	Day, Previous string
 	// Initial makes the delta the first snapshot (no previous partition).
-	Initial bool
-	Rules   Rules
-	Delta   DeltaRules
+	// It is refused when the table has partitions before Day, unless
+	// Force: a day's delta holds only that day's changes, so the rows it
+	// lacks would vanish from the snapshot.
+	Initial, Force bool
+	Rules          Rules
+	Delta          DeltaRules
 	// DeltaSource yields the change records; ScanSource, when set, the
-	// source's current keys (key-scan delete detection).
+	// source's current keys (key-scan delete detection). The source can
+	// only be scanned as it is now, so a key scan is refused when the table
+	// has partitions after Day (ErrScanNotLatest).
 	DeltaSource, ScanSource Source
 	// MemoryBytes bounds the sorts (default 256 MiB), SpillDir where they
 	// spill (default os.TempDir()).
@@ -76,12 +82,16 @@ type Job struct {
 
 // Result is what a merge did.
 type Result struct {
-	Stats   Stats
-	Notes   []string
-	Pruned  []string
-	Cleaned []string
-	Dir     string
-	Sorted  bool // the previous snapshot was already sorted (no sort needed)
+	Stats Stats
+	Notes []string
+	// Warnings are things the operator must know (days skipped, rows the
+	// warehouse is missing); they are also kept in the partition's
+	// _MERGE.json.
+	Warnings []string
+	Pruned   []string
+	Cleaned  []string
+	Dir      string
+	Sorted   bool // the previous snapshot was already sorted (no sort needed)
 	// Published is set once the partition is visible.
 	Published bool
 }
@@ -91,6 +101,9 @@ func (r *Result) Lines() []string {
 	var l []string
 	if r.Published {
 		l = append(l, "published "+r.Dir)
+	}
+	for _, w := range r.Warnings {
+		l = append(l, "merge: WARNING: "+w)
 	}
 	l = append(l, r.Stats.Lines()...)
 	if !r.Sorted {
@@ -114,6 +127,97 @@ func ParseDay(day string) (time.Time, error) {
 	return t, nil
 }
 
+// ErrScanNotLatest is returned when a key scan is asked for a day that
+// has later partitions: the source can only be scanned as it is now.
+var ErrScanNotLatest = errors.New("key scan of an earlier day")
+
+// dayList renders partition days for a message: the first few and a count.
+func dayList(t Table, days []string) string {
+	names := make([]string, 0, 3)
+	for _, d := range days[:min(3, len(days))] {
+		names = append(names, path.Base(t.Dir(d)))
+	}
+	s := strings.Join(names, ", ")
+	if len(days) > 3 {
+		s += fmt.Sprintf(" and %d more", len(days)-3)
+	}
+	return s
+}
+
+// check looks at the table's partitions before anything is read: the
+// previous snapshot exists (or this is a first snapshot of an empty
+// history), the days between the previous snapshot and Day (warnings), and
+// no later partition when the key scan is on.
+func (j *Job) check(day time.Time, res *Result) error {
+	fsys := j.Table.FS
+	all, err := j.Table.Days()
+	if err != nil {
+		return err
+	}
+	var before, after []string
+	for _, d := range all {
+		if _, err := ParseDay(d); err != nil {
+			continue
+		}
+		switch {
+		case d < j.Day:
+			before = append(before, d)
+		case d > j.Day:
+			after = append(after, d)
+		}
+	}
+	if j.ScanSource != nil && len(after) > 0 {
+		return fmt.Errorf("%w: the table has partitions after %s (%s); the key scan reads the source as it is now, not as it was on %s, so rows deleted since then would be marked deleted on %s. Merge this day with --no-keyscan (no delete detection in this run), then the later days in order: the newest day's merge detects the deletes",
+			ErrScanNotLatest, j.Day, dayList(j.Table, after), j.Day, j.Day)
+	}
+	if j.Initial {
+		if len(before) > 0 && !j.Force {
+			return fmt.Errorf("--initial makes the delta the whole snapshot of %s, but the table has earlier partitions (%s, the newest %s): a day's delta holds only the rows changed that day, so every other row would be missing from %s and from every day merged on it. Merge into the day before instead (if it is missing, merge it first, e.g. by re-running its daily script); to rebuild the snapshot from a full extraction on purpose, add --force",
+				j.Day, dayList(j.Table, before), path.Base(j.Table.Dir(before[len(before)-1])), path.Base(j.Table.Dir(j.Day)))
+		}
+		return nil
+	}
+	prevDay, _ := ParseDay(j.Previous)
+	if !prevDay.Before(day) {
+		return fmt.Errorf("the previous snapshot %s is not before the day %s", j.Previous, j.Day)
+	}
+	dir := j.Table.Dir(j.Previous)
+	exists, err := storage.CheckDir(fsys, dir)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		msg := fmt.Sprintf("the previous snapshot %s does not exist: merge day %s first (e.g. re-run its daily script), then this day", storage.URL(fsys, dir), j.Previous)
+		var older []string
+		for _, d := range before {
+			if d < j.Previous {
+				older = append(older, d)
+			}
+		}
+		if len(older) == 0 {
+			msg += fmt.Sprintf(". The table has no partition before %s: if this is its first day, load it whole (its initial load, or datax merge --initial with a full extraction as the delta)", j.Day)
+		} else {
+			msg += fmt.Sprintf(". (--previous %s would merge into the newest earlier partition and skip the days between: their changes are lost unless their deltas are merged too)", older[len(older)-1])
+		}
+		return errors.New(msg)
+	}
+	if skipped := int(day.Sub(prevDay).Hours()/24+0.5) - 1; skipped > 0 {
+		var present []string
+		for _, d := range before {
+			if d > j.Previous {
+				present = append(present, d)
+			}
+		}
+		w := fmt.Sprintf("merging into %s skips %d day(s) between it and %s: their changes are lost unless their deltas are merged too", path.Base(dir), skipped, j.Day)
+		if len(present) > 0 {
+			w += fmt.Sprintf("; the partitions of those days (%s) are not read", dayList(j.Table, present))
+		}
+		res.Warnings = append(res.Warnings, w)
+		j.Log.Warn(w)
+	}
+	return nil
+}
+
 // Run runs the merge. On any error nothing is published.
 func (j *Job) Run(ctx context.Context) (*Result, error) {
 	if j.Log == nil {
@@ -135,20 +239,16 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	res := &Result{Dir: storage.URL(j.Table.FS, j.Table.Dir(j.Day))}
 	fsys := j.Table.FS
 	start := time.Now()
+	if err := j.check(day, res); err != nil {
+		return res, err
+	}
 
-	// The previous snapshot must exist unless this is the first one.
+	// The previous snapshot (check made sure it exists).
 	var prev *Partition
 	var man *verify.Manifest
 	var info *Info
 	if !j.Initial {
 		dir := j.Table.Dir(j.Previous)
-		exists, err := storage.CheckDir(fsys, dir)
-		if err != nil {
-			return nil, err
-		}
-		if !exists {
-			return nil, fmt.Errorf("the previous snapshot %s does not exist: merge it first, name another day with --previous, or make the delta the first snapshot with --initial", storage.URL(fsys, dir))
-		}
 		if man, err = verify.Read(fsys, dir); err != nil {
 			return nil, fmt.Errorf("the previous snapshot: %w", err)
 		}
@@ -281,6 +381,9 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	res.Stats = stats
 	st := stats
 	j.Log.Info("joined", "rows", st.Output, "elapsed", time.Since(start).Round(time.Millisecond))
+	if st.ScanUnknown > 0 {
+		j.Log.Warn("the key scan found source keys in neither the snapshot nor the delta: rows the warehouse is missing", "keys", st.ScanUnknown, "examples", strings.Join(st.UnknownKeys, "; "))
+	}
 	if err == nil && man != nil && st.SnapshotRows != man.Rows {
 		err = fmt.Errorf("the previous snapshot has %d rows but its %s says %d: it changed after it was published; check it with datax verify", st.SnapshotRows, verify.FileName, man.Rows)
 	}
@@ -293,12 +396,21 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 		}
 		return res, err
 	}
-	if err := w.Commit(&Info{SortKey: j.Rules.Key, Order: OrderVersion, Day: j.Day, Stats: st.Lines()}); err != nil {
+	if err := w.Commit(&Info{SortKey: j.Rules.Key, Order: OrderVersion, Day: j.Day, Previous: previous(j), Warnings: res.Warnings, Stats: st.Lines()}); err != nil {
 		return res, err
 	}
 	res.Published = true
 	res.Pruned, err = j.Table.Prune(j.Day, j.KeepDays)
 	return res, err
+}
+
+// previous is the partition day a job merged into ("" for a first
+// snapshot).
+func previous(j *Job) string {
+	if j.Initial {
+		return ""
+	}
+	return j.Previous
 }
 
 // Prune removes the partitions more than keepDays days before day, never

@@ -140,14 +140,126 @@ func TestJobOnLocalDisk(t *testing.T) {
 	}
 }
 
+// TestMissingPreviousSnapshot: a missing previous day says to merge that
+// day first; --initial is only suggested for a table without history, and
+// --previous only with what it loses.
 func TestMissingPreviousSnapshot(t *testing.T) {
 	tbl := newTable(t)
 	_, err := exampleJob(t, tbl, "20261122", exampleLog).Run(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "dt=20261121 does not exist") || !strings.Contains(err.Error(), "--initial") {
-		t.Fatalf("want a missing previous snapshot error that suggests --initial, got %v", err)
+	if err == nil || !strings.Contains(err.Error(), "dt=20261121 does not exist: merge day 20261121 first (e.g. re-run its daily script)") ||
+		!strings.Contains(err.Error(), "no partition before 20261122: if this is its first day") || !strings.Contains(err.Error(), "--initial") {
+		t.Fatalf("want a missing previous snapshot error that says to merge that day first, got %v", err)
 	}
 	if _, err := os.Stat(tbl.Path); !os.IsNotExist(err) {
 		t.Fatalf("the table directory was created: %v", err)
+	}
+
+	// With history, --initial would lose it: not suggested.
+	writeRaw(t, tbl, "20261119", exampleSnapSchema, strings.TrimSpace(exampleSnapshot))
+	_, err = exampleJob(t, tbl, "20261122", exampleLog).Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "merge day 20261121 first (e.g. re-run its daily script)") ||
+		!strings.Contains(err.Error(), "--previous 20261119 would merge into the newest earlier partition and skip the days between: their changes are lost") ||
+		strings.Contains(err.Error(), "--initial") {
+		t.Fatalf("missing day with history: %v", err)
+	}
+	if days, _ := tbl.Days(); !slices.Equal(days, []string{"20261119"}) {
+		t.Fatalf("partitions: %v", days)
+	}
+}
+
+// TestInitialOverHistory: --initial is refused when the table has earlier
+// partitions (the delta would become the whole snapshot), unless forced.
+func TestInitialOverHistory(t *testing.T) {
+	ctx := context.Background()
+	tbl := newTable(t)
+	writeRaw(t, tbl, "20261121", exampleSnapSchema, strings.TrimSpace(exampleSnapshot))
+	j := exampleJob(t, tbl, "20261122", exampleLog)
+	j.Initial = true
+	_, err := j.Run(ctx)
+	for _, w := range []string{"--initial makes the delta the whole snapshot of 20261122, but the table has earlier partitions (dt=20261121, the newest dt=20261121)",
+		"every other row would be missing", "add --force"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Fatalf("want %q, got %v", w, err)
+		}
+	}
+	if _, err := os.Stat(tbl.Dir("20261122")); !os.IsNotExist(err) {
+		t.Fatal("a partition was published")
+	}
+	j = exampleJob(t, tbl, "20261122", initialLog(exampleSnapshot))
+	j.Initial, j.Force = true, true
+	if _, err := j.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := readPartition(t, tbl, "20261122"); strings.Count(got, "\n") != 4 {
+		t.Fatalf("forced first snapshot:\n%s", got)
+	}
+	// A later partition does not stop --initial (re-running the first day).
+	j = exampleJob(t, tbl, "20261120", initialLog(exampleSnapshot))
+	j.Initial = true
+	if _, err := j.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPreviousSkipsDays: --previous more than a day back warns that the
+// days between are skipped, in the summary and in _MERGE.json; a previous
+// day that is not before the day is refused.
+func TestPreviousSkipsDays(t *testing.T) {
+	ctx := context.Background()
+	tbl := newTable(t)
+	writeRaw(t, tbl, "20261121", exampleSnapSchema, strings.TrimSpace(exampleSnapshot))
+	writeRaw(t, tbl, "20261122", exampleSnapSchema, strings.TrimSpace(exampleSnapshot))
+	j := exampleJob(t, tbl, "20261124", exampleLog)
+	j.Previous = "20261121"
+	res, err := j.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "merge: WARNING: merging into dt=20261121 skips 2 day(s) between it and 20261124: their changes are lost unless their deltas are merged too; the partitions of those days (dt=20261122) are not read"
+	if !slices.Contains(res.Lines(), want) {
+		t.Fatalf("summary lacks the warning:\n%s", strings.Join(res.Lines(), "\n"))
+	}
+	info, err := ReadInfo(tbl.FS, tbl.Dir("20261124"))
+	if err != nil || info.Previous != "20261121" || len(info.Warnings) != 1 || !strings.HasPrefix(want, "merge: WARNING: "+info.Warnings[0]) {
+		t.Fatalf("_MERGE.json: %+v, %v", info, err)
+	}
+	// The day before: no warning.
+	j = exampleJob(t, tbl, "20261123", exampleLog)
+	if res, err = j.Run(ctx); err != nil || len(res.Warnings) != 0 {
+		t.Fatalf("%v, warnings %v", err, res.Warnings)
+	}
+	for _, prev := range []string{"20261124", "20261125"} {
+		j = exampleJob(t, tbl, "20261124", exampleLog)
+		j.Previous = prev
+		if _, err := j.Run(ctx); err == nil || !strings.Contains(err.Error(), "the previous snapshot "+prev+" is not before the day 20261124") {
+			t.Fatalf("--previous %s: %v", prev, err)
+		}
+	}
+}
+
+// TestKeyScanOfAnEarlierDay: with partitions after the day, a key scan
+// (which sees the source as it is now) is refused before anything is read;
+// without it the day merges.
+func TestKeyScanOfAnEarlierDay(t *testing.T) {
+	ctx := context.Background()
+	tbl := newTable(t)
+	for _, d := range []string{"20261121", "20261123", "20261124"} {
+		writeRaw(t, tbl, d, exampleSnapSchema, strings.TrimSpace(exampleSnapshot))
+	}
+	keys := record.Schema{{Name: "id", Kind: record.Int}}
+	j := exampleJob(t, tbl, "20261122", exampleLog)
+	j.ScanSource = batchSource(keys, parseRows(t, keys, "1\n2"))
+	_, err := j.Run(ctx)
+	if !errors.Is(err, ErrScanNotLatest) || !strings.Contains(err.Error(), "the table has partitions after 20261122 (dt=20261123, dt=20261124)") ||
+		!strings.Contains(err.Error(), "rows deleted since then would be marked deleted on 20261122") || !strings.Contains(err.Error(), "--no-keyscan") {
+		t.Fatalf("key scan of an earlier day: %v", err)
+	}
+	if _, err := os.Stat(tbl.Dir("20261122")); !os.IsNotExist(err) {
+		t.Fatal("a partition was published")
+	}
+	j.ScanSource = nil
+	if _, err := j.Run(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -77,7 +77,10 @@ type Info struct {
 	Day     string   `json:"day"`
 	Rows    int64    `json:"rows"`
 	Written string   `json:"written"`
-	Stats   []string `json:"stats,omitempty"`
+	// Previous is the partition merged into ("" for a first snapshot).
+	Previous string   `json:"previous,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+	Stats    []string `json:"stats,omitempty"`
 }
 
 // ReadInfo reads dir/_MERGE.json; nil when the partition has none.
