@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,9 +25,9 @@ import (
 
 func newMergeCmd(g *globals) *cobra.Command {
 	var (
-		params          []string
-		day, prev, emit string
-		initial         bool
+		params                            []string
+		day, prev, emit                   string
+		initial, force, accept, noKeyScan bool
 	)
 	cmd := &cobra.Command{
 		Use:   "merge CONFIG.json",
@@ -38,9 +39,17 @@ _VERIFY.json and _SUCCESS); then remove partitions older than table.keepDays.
 The delta is a change log (op column, log time and position: per key the last change, deletes by
 delta.deleteMode) or a modified_time window extraction (every row an upsert, the latest per key,
 an optional soft-delete column). With keyScan, keys gone from the source are deleted too (flagged
-or removed), unless the scan returned fewer than keyScan.minShare of the snapshot's keys: then
-nothing is published. Memory stays bounded (memoryMB): sorts spill to disk, and a snapshot written
-by merge is streamed without sorting. Re-running a day gives the same result.
+or removed) and flagged keys back at the source are unflagged, unless the scan would delete more
+than (1 - keyScan.minShare) of the snapshot's live rows: then nothing is published (when the
+deletes are real, --accept-deletes lets one run through). Memory stays bounded (memoryMB): sorts
+spill to disk, and a snapshot written by merge is streamed without sorting. Re-running a day gives
+the same result.
+
+The previous day's partition must exist: a missing one is merged first (re-run its daily script).
+--previous names an older one, and the days between are skipped (their changes are lost unless
+their deltas are merged too). --initial makes the delta the first snapshot; with earlier
+partitions it needs --force, since a day's delta lacks every row not changed that day. The key
+scan reads the source as it is now, so a day with later partitions is merged with --no-keyscan.
 
 --emit-sql hive|spark prints the same merge as one INSERT OVERWRITE ... FULL OUTER JOIN statement
 (table names from the config's sql section) instead of running it.
@@ -66,7 +75,9 @@ The config file (JSON; ${bizdate} and -p variables as in job files):
 
   datax merge orders-merge.json --day 20261122
   datax merge orders-merge.json --day 20261101 --initial
-  datax merge orders-merge.json --day 20261122 --emit-sql spark`,
+  datax merge orders-merge.json --day 20261122 --emit-sql spark
+  datax merge orders-merge.json --day 20261122 --accept-deletes   # the source really lost most rows
+  datax merge orders-merge.json --day 20261118 --no-keyscan       # re-run a day that has later partitions`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -88,13 +99,16 @@ The config file (JSON; ${bizdate} and -p variables as in job files):
 					return &exitError{exitInvalid, fmt.Errorf("--previous: %w", err)}
 				}
 			}
+			if err := checkMergeFlags(cfg, initial, force, accept, noKeyScan, prev); err != nil {
+				return &exitError{exitInvalid, err}
+			}
 			env, tbl, deltaSrc, closeAll, err := openInputs(g, log, args[0], "table", &cfg.Table, &cfg.Delta, cfg.Channel)
 			if err != nil {
 				return err
 			}
 			defer closeAll()
 			job := &merge.Job{
-				Table: tbl, Day: day, Previous: prev, Initial: initial,
+				Table: tbl, Day: day, Previous: prev, Initial: initial, Force: force,
 				Rules:       cfg.Rules(),
 				Delta:       cfg.Delta.Rules(cfg.Key, cfg.FlagColumn),
 				DeltaSource: deltaSrc,
@@ -104,7 +118,10 @@ The config file (JSON; ${bizdate} and -p variables as in job files):
 				KeepDays:    cfg.Table.KeepDays,
 				Log:         log,
 			}
-			if cfg.KeyScan != nil {
+			if accept {
+				job.Rules.MinScanShare = 0 // the guard is off for this run
+			}
+			if cfg.KeyScan != nil && !noKeyScan {
 				r := cfg.KeyScan.Reader
 				scan, closeScan, err := source(&r, "", "keyScan", tbl, env)
 				if err != nil {
@@ -114,7 +131,7 @@ The config file (JSON; ${bizdate} and -p variables as in job files):
 				job.ScanSource = scan
 			}
 			if emit != "" {
-				return emitSQL(ctx, out, emit, args[0], cfg, job)
+				return emitSQL(ctx, out, emit, args[0], cfg, job, noKeyScan)
 			}
 			limitMemory(job.MemoryBytes)
 			start := time.Now()
@@ -129,7 +146,14 @@ The config file (JSON; ${bizdate} and -p variables as in job files):
 				if ctx.Err() != nil {
 					return &exitError{exitInterrupted, fmt.Errorf("interrupted; nothing was published: %w", err)}
 				}
+				if errors.Is(err, merge.ErrScanGuard) {
+					err = fmt.Errorf("%w. If the source really lost these rows, merge this day again with --accept-deletes: for that run the guard lets every delete through", err)
+				}
 				return &exitError{exitFailed, fmt.Errorf("merge %s for %s failed; nothing was published: %w", tbl.Path, day, err)}
+			}
+			if accept {
+				st := res.Stats
+				fmt.Fprintf(out, "merge: key scan guard off for this run (--accept-deletes): %d of the %d live snapshot keys deleted (%.2f%%)\n", st.ScanDeleted, st.LiveSnapshot, 100*st.ScanShare())
 			}
 			fmt.Fprintf(out, "merge: done in %s\n", time.Since(start).Round(time.Millisecond))
 			return nil
@@ -139,9 +163,32 @@ The config file (JSON; ${bizdate} and -p variables as in job files):
 	f.StringArrayVarP(&params, "param", "p", nil, "variable name=value for the config file (repeatable)")
 	f.StringVar(&day, "day", "", "the day to write, YYYYMMDD (default ${bizdate}: yesterday in the configured time zone)")
 	f.StringVar(&prev, "previous", "", "the snapshot to merge into, YYYYMMDD (default: the day before --day)")
-	f.BoolVar(&initial, "initial", false, "no previous snapshot: the delta becomes the first snapshot")
+	f.BoolVar(&initial, "initial", false, "no previous snapshot: the delta becomes the first snapshot (refused when the table has earlier partitions, unless --force)")
+	f.BoolVar(&force, "force", false, "with --initial: replace the history on purpose (the delta must be a full extraction)")
+	f.BoolVar(&accept, "accept-deletes", false, "this run only: no key-scan guard; every live key the scan lacks is deleted (for a real mass delete, even of every row)")
+	f.BoolVar(&noKeyScan, "no-keyscan", false, "this run only: no key scan (no delete detection); for re-running a day that has later partitions")
 	f.StringVar(&emit, "emit-sql", "", "print the merge as hive or spark SQL instead of running it")
 	return cmd
+}
+
+// checkMergeFlags checks the flags that only make sense together or with a
+// key scan in the config.
+func checkMergeFlags(cfg *merge.Config, initial, force, accept, noKeyScan bool, prev string) error {
+	switch {
+	case force && !initial:
+		return fmt.Errorf("--force only goes with --initial (it lets --initial replace a table's history)")
+	case initial && prev != "":
+		return fmt.Errorf("--initial and --previous exclude each other: a first snapshot merges into nothing")
+	case (accept || noKeyScan) && cfg.KeyScan == nil:
+		flag := "--accept-deletes"
+		if noKeyScan {
+			flag = "--no-keyscan"
+		}
+		return fmt.Errorf("%s: the config has no keyScan", flag)
+	case accept && noKeyScan:
+		return fmt.Errorf("--accept-deletes and --no-keyscan exclude each other: one lets the key scan delete without the guard, the other turns the key scan off")
+	}
+	return nil
 }
 
 // reference renders a config struct's parameter table.
@@ -250,7 +297,7 @@ func limitMemory(budget int64) {
 
 // emitSQL prints the merge as SQL: schemas from the delta's source and the
 // previous partition, nothing written.
-func emitSQL(ctx context.Context, out io.Writer, dialect, name string, cfg *merge.Config, job *merge.Job) error {
+func emitSQL(ctx context.Context, out io.Writer, dialect, name string, cfg *merge.Config, job *merge.Job, noKeyScan bool) error {
 	if cfg.SQL == nil {
 		return &exitError{exitInvalid, fmt.Errorf("%s: --emit-sql needs the sql section (target and delta table names)", name)}
 	}
@@ -289,10 +336,14 @@ func emitSQL(ctx context.Context, out io.Writer, dialect, name string, cfg *merg
 	if err != nil {
 		return &exitError{exitInvalid, err}
 	}
-	sql, err := merge.EmitSQL(dialect, plan, deltaSchema, dr, merge.SQLTables{
+	tables := merge.SQLTables{
 		Target: cfg.SQL.Target, Partition: cfg.Table.Partition, Previous: previous, Day: job.Day,
 		Delta: cfg.SQL.Delta, DeltaWhere: cfg.SQL.DeltaWhere, KeyScan: cfg.SQL.KeyScan,
-	})
+	}
+	if noKeyScan {
+		tables.KeyScan = ""
+	}
+	sql, err := merge.EmitSQL(dialect, plan, deltaSchema, dr, tables)
 	if err != nil {
 		return &exitError{exitInvalid, err}
 	}

@@ -106,7 +106,7 @@ I|4|new|40.00|2026-11-22 11:00:00|300`)
 func TestMergeCommand(t *testing.T) {
 	dir := setupMergeDir(t)
 	code, out, errOut := run(t, dir, "merge", "merge.json", "--day", "20261122")
-	if code != exitFailed || !strings.Contains(errOut, "dt=20261121 does not exist") || !strings.Contains(errOut, "--initial") {
+	if code != exitFailed || !strings.Contains(errOut, "dt=20261121 does not exist: merge day 20261121 first (e.g. re-run its daily script)") || !strings.Contains(errOut, "--initial") {
 		t.Fatalf("merge without a previous snapshot: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if code, out, errOut = run(t, dir, "merge", "merge.json", "--day", "20261121", "--initial"); code != 0 {
@@ -139,6 +139,30 @@ func TestMergeCommand(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ods_orders", "dt=20261123")); !os.IsNotExist(err) {
 		t.Fatal("--emit-sql wrote a partition")
+	}
+
+	// --initial over history is refused (the day's delta would be the whole
+	// snapshot), unless --force.
+	code, out, errOut = run(t, dir, "merge", "merge.json", "--day", "20261123", "--initial", "-p", "bizdate=20261122")
+	if code != exitFailed || !strings.Contains(errOut, "the table has earlier partitions (dt=20261121, dt=20261122, the newest dt=20261122)") || !strings.Contains(errOut, "add --force") {
+		t.Fatalf("--initial over history: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ods_orders", "dt=20261123")); !os.IsNotExist(err) {
+		t.Fatal("--initial over history published dt=20261123")
+	}
+	// --previous further back warns that the days between are skipped.
+	code, out, errOut = run(t, dir, "merge", "merge.json", "--day", "20261123", "--previous", "20261121", "-p", "bizdate=20261122")
+	if code != 0 || !strings.Contains(out, "merge: WARNING: merging into dt=20261121 skips 1 day(s) between it and 20261123: their changes are lost unless their deltas are merged too; the partitions of those days (dt=20261122) are not read") ||
+		!strings.Contains(errOut, "level=WARN") {
+		t.Fatalf("--previous with a gap: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut = run(t, dir, "merge", "merge.json", "--day", "20261123", "--initial", "--force", "-p", "bizdate=20261122"); code != 0 {
+		t.Fatalf("--initial --force: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// The delta alone: key 3, not changed that day, is gone — what the
+	// refusal warned about.
+	if got := partitionText(t, filepath.Join(dir, "ods_orders", "dt=20261123")); got != "1|paid|NULL|true|2026-11-23\n2|shipped|20.00|false|NULL\n4|new|40.00|false|NULL" {
+		t.Fatalf("forced first snapshot:\n%s", got)
 	}
 }
 
@@ -185,7 +209,7 @@ func TestMergeBadInput(t *testing.T) {
 		{"delete mode", `{"key": "id", "table": {"path": "x"}, "delta": {"path": "p", "deleteMode": "drop-last"}}`, nil,
 			[]string{`delta.deleteMode: "drop-last" is not one of keep, drop-last-delete, drop-delete-and-before`}},
 		{"guard share", `{"key": "id", "table": {"path": "x"}, "delta": {"path": "p"}, "keyScan": {"reader": {"name": "streamreader"}, "minShare": 2}}`, nil,
-			[]string{"keyScan.minShare: must be above 0 and at most 1, got 2"}},
+			[]string{"keyScan.minShare: must be above 0 and at most 1, got 2 (to let one run delete more, run datax merge --accept-deletes)"}},
 		{"unknown reader", `{"key": "id", "table": {"path": "x"}, "delta": {"reader": {"name": "mysqlreadr", "parameter": {}}}}`, nil,
 			[]string{`delta.reader: unknown reader plugin "mysqlreadr"`, `did you mean "mysqlreader"?`}},
 		{"bad day", mergeConfig, []string{"--day", "2026-11-22"}, []string{`--day: day "2026-11-22": expected YYYYMMDD`}},
@@ -193,6 +217,12 @@ func TestMergeBadInput(t *testing.T) {
 		{"no sql section", `{"key": "id", "table": {"path": "ods_orders"}, "delta": {"path": "landing/dt=${bizdate}"}}`, []string{"--day", "20261122", "--emit-sql", "hive"},
 			[]string{"--emit-sql needs the sql section"}},
 		{"unfilled variable", `{"key": "id", "table": {"path": "${root}"}, "delta": {"path": "p"}}`, []string{"--day", "20261122"}, []string{"root"}},
+		{"force without initial", mergeConfig, []string{"--day", "20261122", "--force"}, []string{"--force only goes with --initial"}},
+		{"initial and previous", mergeConfig, []string{"--day", "20261122", "--initial", "--previous", "20261120"}, []string{"--initial and --previous exclude each other"}},
+		{"accept-deletes without key scan", mergeConfig, []string{"--day", "20261122", "--accept-deletes"}, []string{"--accept-deletes: the config has no keyScan"}},
+		{"no-keyscan without key scan", mergeConfig, []string{"--day", "20261122", "--no-keyscan"}, []string{"--no-keyscan: the config has no keyScan"}},
+		{"accept-deletes and no-keyscan", `{"key": "id", "table": {"path": "x"}, "delta": {"path": "p"}, "keyScan": {"reader": {"name": "streamreader"}}}`,
+			[]string{"--day", "20261122", "--accept-deletes", "--no-keyscan"}, []string{"--accept-deletes and --no-keyscan exclude each other"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
