@@ -198,7 +198,7 @@ func Records(cols []Column) record.Schema {
 }
 
 // ErrRange is wrapped by the errors of CheckRow.
-var ErrRange = errors.New("value out of the column type's range")
+var ErrRange = errors.New("the value does not fit the column's type")
 
 // Narrow reports whether a column needs CheckValue (an integer narrower than
 // 64 bits, or FLOAT).
@@ -221,12 +221,26 @@ func (c *Column) CheckValue(v *record.Vector, i int) error {
 			return fmt.Errorf("column %s: %d does not fit %s: %w", c.Name, x, c.Type, ErrRange)
 		}
 	case record.Float:
-		f := v.Float(i)
-		if float64(float32(f)) != f && !math.IsNaN(f) {
-			return fmt.Errorf("column %s: %v has no exact FLOAT value (declare DOUBLE): %w", c.Name, f, ErrRange)
+		if f := v.Float(i); !fitsFloat32(f) {
+			return fmt.Errorf("column %s: %v has more digits than a FLOAT holds (declare DOUBLE): %w", c.Name, f, ErrRange)
 		}
 	}
 	return nil
+}
+
+// fitsFloat32 reports whether f survives as a FLOAT: exactly (a value that
+// came from a FLOAT), or with the same shortest decimal form at single
+// precision (0.1 stays 0.1, as a double it is no more exact), the same rule
+// by which decimal text becomes a double. 32.333333333 does not: a FLOAT
+// shows 32.333332.
+func fitsFloat32(f float64) bool {
+	if float64(float32(f)) == f || math.IsNaN(f) || math.IsInf(f, 0) {
+		return true
+	}
+	if math.Abs(f) > math.MaxFloat32 {
+		return false
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64) == strconv.FormatFloat(float64(float32(f)), 'g', -1, 32)
 }
 
 // BadRows checks every narrow column of b and returns the rows that do not
