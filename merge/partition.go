@@ -138,6 +138,11 @@ func OpenPartition(fsys storage.FS, dir string) (*Partition, error) {
 		}
 		p.Files = append(p.Files, name)
 	}
+	if len(p.Files) == 0 {
+		// Since datax writes a file with the schema into an empty partition,
+		// only an older run leaves none.
+		return nil, fmt.Errorf("partition %s has no data file, so its columns are unknown: run the job that writes it again", storage.URL(fsys, dir))
+	}
 	return p, nil
 }
 
