@@ -75,11 +75,20 @@ func openHDFS(opts Options) (FS, error) {
 		return nil, fmt.Errorf("HDFS namenode %s (%s): cannot connect: %w", strings.Join(addrs, ","), "hdfs://"+authority, err)
 	}
 	f := &hdfsFS{c: c, url: "hdfs://" + authority}
-	// NewClient connects lazily on some paths; one call proves the namenode answers.
+	// NewClient connects lazily on some paths; one call proves the namenode
+	// answers. The server defaults are fetched now too: the client caches
+	// them on the first Create without a lock, which races when several
+	// goroutines create files at once.
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { _, err := c.Stat("/"); done <- err }()
+	go func() {
+		_, err := c.Stat("/")
+		if err == nil {
+			_, err = c.ServerDefaults()
+		}
+		done <- err
+	}()
 	select {
 	case err = <-done:
 	case <-ctx.Done():
