@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"path"
 	"sort"
 	"strings"
 	"sync"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"datax/channel"
 	"datax/fileformat"
@@ -87,10 +90,10 @@ func NewWriter(cfg WriterConfig, env plugin.Env) *Writer {
 	return w
 }
 
-// Prepare connects, checks the target (a file in the way, nonConflict on a
-// non-empty target), removes what a crashed run left, creates the staging
-// directory (which proves the target is writable) and returns the schema the
-// rows must have.
+// Prepare connects, checks the target (a file in the way, nonConflict on
+// files it would clash with), repairs what runs that died left (under the
+// target's publish lock), creates the staging directory (which proves the
+// target is writable) and returns the schema the rows must have.
 func (w *Writer) Prepare(ctx context.Context, src record.Schema, tasks int) (record.Schema, error) {
 	fsys, err := storage.Open(w.cfg.FS)
 	if err != nil {
@@ -100,6 +103,9 @@ func (w *Writer) Prepare(ctx context.Context, src record.Schema, tasks int) (rec
 	root, err := storage.Clean(fsys, w.cfg.Path)
 	if err != nil {
 		return nil, plugin.Permanent(fmt.Errorf("path: %w", err))
+	}
+	if root == "/" || root == "." {
+		return nil, plugin.Permanent(fmt.Errorf("path %q: name a directory below the root", w.cfg.Path))
 	}
 	w.target = root
 	if w.cfg.Partition != "" {
@@ -115,7 +121,7 @@ func (w *Writer) Prepare(ctx context.Context, src record.Schema, tasks int) (rec
 		}
 	}
 	if w.cfg.WriteMode == NonConflict {
-		if err := w.checkEmpty(); err != nil {
+		if err := w.checkConflict(); err != nil {
 			return nil, plugin.Permanent(err)
 		}
 	}
@@ -123,12 +129,14 @@ func (w *Writer) Prepare(ctx context.Context, src record.Schema, tasks int) (rec
 		return nil, plugin.Permanent(err)
 	}
 	w.stage = storage.NewStage(fsys, w.target, storage.NewRunID())
-	done, err := w.stage.Clean()
-	for _, d := range done {
-		w.log.Warn("cleaned up after an earlier run that did not finish", "what", d)
-	}
+	w.stage.Log = w.log
+	lock, notes, err := w.stage.Lock(ctx)
+	w.logNotes(notes)
 	if err != nil {
 		return nil, plugin.Permanent(err)
+	}
+	if err := lock.Release(); err != nil {
+		return nil, err
 	}
 	if err := w.stage.Create(); err != nil {
 		return nil, plugin.Permanent(err)
@@ -136,8 +144,42 @@ func (w *Writer) Prepare(ctx context.Context, src record.Schema, tasks int) (rec
 	return fileformat.Records(w.cols), nil
 }
 
-// checkEmpty fails when the target holds visible files (nonConflict).
-func (w *Writer) checkEmpty() error {
+func (w *Writer) logNotes(notes []string) {
+	for _, n := range notes {
+		w.log.Warn("cleaned up after an earlier run that did not finish", "what", n)
+	}
+}
+
+// ownsDir reports whether the job owns its target directory: with a
+// partition, the partition directory is the job's (Hive's layout), and
+// truncate replaces all of it and nonConflict wants it empty. Without one,
+// the target may be shared (an export directory, a table directory fed by
+// several jobs), and the modes touch only the files of fileName, as
+// DataX's do.
+func (w *Writer) ownsDir() bool { return w.cfg.Partition != "" }
+
+// OfPrefix reports whether the file name is one of the data files of
+// fileName, in DataX's sense: it starts with fileName, and when fileName
+// ends in a letter or digit the next character is not one, so that shard1
+// takes shard1-…, shard1__… (DataX's) and shard1.txt, but not shard10-….
+func OfPrefix(name, fileName string) bool {
+	rest, ok := strings.CutPrefix(name, fileName)
+	if !ok {
+		return false
+	}
+	if rest == "" || fileName == "" {
+		return true
+	}
+	last, _ := utf8.DecodeLastRuneInString(fileName)
+	next, _ := utf8.DecodeRuneInString(rest)
+	return !alnum(last) || !alnum(next)
+}
+
+func alnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// checkConflict fails nonConflict: when the target holds visible entries
+// (owned directory), or entries of fileName (shared directory).
+func (w *Writer) checkConflict() error {
 	exists, err := storage.CheckDir(w.fs, w.target)
 	if err != nil || !exists {
 		return err
@@ -146,9 +188,22 @@ func (w *Writer) checkEmpty() error {
 	if err != nil {
 		return err
 	}
-	if len(files) > 0 {
-		return fmt.Errorf("writeMode nonConflict: %s already holds %d file(s) (%s); remove them, or use writeMode truncate (replace) or append",
-			storage.URL(w.fs, w.target), len(files), files[0].Name())
+	if w.ownsDir() {
+		if len(files) > 0 {
+			return fmt.Errorf("writeMode nonConflict: %s already holds %d file(s) (%s); remove them, or use writeMode truncate (replace) or append",
+				storage.URL(w.fs, w.target), len(files), files[0].Name())
+		}
+		return nil
+	}
+	var clash []string
+	for _, fi := range files {
+		if OfPrefix(fi.Name(), w.cfg.FileName) {
+			clash = append(clash, fi.Name())
+		}
+	}
+	if len(clash) > 0 {
+		return fmt.Errorf("writeMode nonConflict: %s already holds %d file(s) of fileName %q (%s); remove them, or use writeMode truncate (replace them) or append",
+			storage.URL(w.fs, w.target), len(clash), w.cfg.FileName, clash[0])
 	}
 	return nil
 }
@@ -295,11 +350,15 @@ func (w *Writer) Write(ctx context.Context, t writer.Task, in *channel.Receiver)
 	return nil
 }
 
-// Commit publishes the staged files: the verification file goes with them,
-// the partition appears by rename (truncate: swapped in), then _SUCCESS.
-// When the tasks wrote no rows the partition gets one data file without
-// rows (see schemaFile), never zero files.
-func (w *Writer) Commit(ctx context.Context) error {
+// Commit publishes the staged files under the target's publish lock (so
+// that concurrent runs into one directory take turns), then writes
+// _SUCCESS. An owned directory (a partition) that is new or truncated
+// appears by rename, with its _VERIFY.json; otherwise the files are renamed
+// in one by one, truncate's old files of fileName are removed, and
+// _VERIFY.json is replaced by one that lists every data file the directory
+// holds then. When the tasks wrote no rows the directory gets one data file
+// without rows (see schemaFile) if it would hold none.
+func (w *Writer) Commit(ctx context.Context) (err error) {
 	m := &verify.Manifest{RunID: w.stage.RunID}
 	tasks := make([]int, 0, len(w.files))
 	for i := range w.files {
@@ -307,32 +366,60 @@ func (w *Writer) Commit(ctx context.Context) error {
 	}
 	sort.Ints(tasks)
 	for _, i := range tasks {
-		m.Add(w.files[i]...)
+		m.Files = append(m.Files, w.files[i]...)
 	}
+	lock, notes, err := w.stage.Lock(ctx)
+	w.logNotes(notes)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if rerr := lock.Release(); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
 	exists, err := storage.CheckDir(w.fs, w.target)
 	if err != nil {
 		return err
 	}
 	if w.cfg.WriteMode == NonConflict {
-		if err := w.checkEmpty(); err != nil {
+		if err := w.checkConflict(); err != nil {
 			return plugin.Permanent(fmt.Errorf("%w (written while this job ran)", err))
 		}
 	}
-	replace := !exists || w.cfg.WriteMode == Truncate
-	if len(m.Files) == 0 {
-		if err := w.schemaFile(replace, m); err != nil {
+	what := ""
+	if !exists || (w.cfg.WriteMode == Truncate && w.ownsDir()) {
+		if len(m.Files) == 0 {
+			if err := w.schemaFile(m); err != nil {
+				return err
+			}
+		}
+		if err := w.stamp(m.Files); err != nil {
 			return err
 		}
-	}
-	if replace {
+		m.Add()
 		if err := verify.Write(w.fs, w.stage.Dir, m); err != nil {
 			return err
 		}
-		if _, err := w.stage.Publish(storage.Replace); err != nil {
+		if err := w.stage.Publish(storage.Plan{Whole: exists}); err != nil {
 			return err
 		}
 	} else {
-		if m, err = w.merge(ctx, m); err != nil {
+		var plan storage.Plan
+		if m, plan, err = w.plan(ctx, m); err != nil {
+			return err
+		}
+		if len(plan.Remove) > 0 {
+			what = fmt.Sprintf(", replacing %d file(s) of fileName %q", len(plan.Remove), w.cfg.FileName)
+		}
+		// No _SUCCESS while the directory changes.
+		if err := w.fs.RemoveAll(path.Join(w.target, verify.SuccessName)); err != nil {
+			return err
+		}
+		if err := w.stage.Publish(plan); err != nil {
+			return err
+		}
+		if err := w.stage.Discard(); err != nil {
 			return err
 		}
 	}
@@ -341,30 +428,31 @@ func (w *Writer) Commit(ctx context.Context) error {
 		return fmt.Errorf("published, but writing %s failed: %w", verify.SuccessName, err)
 	}
 	w.published = m
-	w.notes = append(w.notes, fmt.Sprintf("published %s (%s): %d file(s), %d rows, %d bytes; verify with: datax verify %s",
-		storage.URL(w.fs, w.target), w.cfg.WriteMode, len(m.Files), m.Rows, m.Bytes, storage.URL(w.fs, w.target)))
+	w.notes = append(w.notes, fmt.Sprintf("published %s (%s%s): %d file(s), %d rows, %d bytes; verify with: datax verify %s",
+		storage.URL(w.fs, w.target), w.cfg.WriteMode, what, len(m.Files), m.Rows, m.Bytes, storage.URL(w.fs, w.target)))
 	return nil
 }
 
-// schemaFile stages one data file without rows when the tasks wrote none,
-// so that the published partition still carries its columns: readers of
-// the partition (ours, the merge, Hive, Spark, DuckDB) learn the schema from
-// it (a Parquet file's footer, a text file's header if any) and read 0 rows,
-// where a partition without data files has no schema at all. An append or
-// nonConflict run into a partition that already holds data files adds
-// nothing: those files carry the schema.
-func (w *Writer) schemaFile(replace bool, m *verify.Manifest) error {
-	if !replace {
-		files, err := storage.Visible(w.fs, w.target)
+// stamp records the modification times of staged files in their entries.
+func (w *Writer) stamp(files []verify.File) error {
+	for i := range files {
+		fi, err := w.fs.Stat(path.Join(w.stage.Dir, files[i].Name))
 		if err != nil {
 			return err
 		}
-		for _, fi := range files {
-			if !fi.IsDir() {
-				return nil
-			}
-		}
+		files[i].ModTime = fi.ModTime().UnixNano()
 	}
+	return nil
+}
+
+// schemaFile stages one data file without rows when the tasks wrote none and
+// the published directory would hold no data file, so that it still carries
+// its columns: readers of the partition (ours, the merge, Hive, Spark,
+// DuckDB) learn the schema from it (a Parquet file's footer, a text file's
+// header if any) and read 0 rows, where a partition without data files has
+// no schema at all. A directory that keeps data files gets none: those carry
+// the schema.
+func (w *Writer) schemaFile(m *verify.Manifest) error {
 	tf, err := w.open(writer.Task{}, 0)
 	if err != nil {
 		return err
@@ -374,56 +462,83 @@ func (w *Writer) schemaFile(replace bool, m *verify.Manifest) error {
 		w.fs.RemoveAll(path.Join(w.stage.Dir, f.Name))
 		return fmt.Errorf("%s: %w", f.Name, err)
 	}
-	m.Add(f)
+	m.Files = append(m.Files, f)
 	return nil
 }
 
-// merge moves the staged files into an existing target and rewrites its
-// verification file to cover every file there (files another tool put there
-// are checksummed now).
-func (w *Writer) merge(ctx context.Context, add *verify.Manifest) (*verify.Manifest, error) {
+// plan settles a file-by-file publish into the existing target: the files
+// truncate removes (those of fileName; never a directory), and the manifest
+// of the directory afterwards, staged as _VERIFY.json to be installed last.
+// It lists this run's files and every other data file there: entries of the
+// previous manifest are kept for files whose size and modification time
+// are unchanged; files it does not vouch for (written by another tool, or
+// changed since) are checksummed now (rows unknown: 0). Visible
+// subdirectories are recorded as such.
+func (w *Writer) plan(ctx context.Context, add *verify.Manifest) (*verify.Manifest, storage.Plan, error) {
+	plan := storage.Plan{Last: []string{verify.FileName}}
 	old, err := verify.Read(w.fs, w.target)
 	if err != nil {
 		if !errors.Is(err, verify.ErrNoManifest) {
-			return nil, err
+			return nil, plan, err
 		}
 		old = &verify.Manifest{}
 	}
-	if _, err := w.stage.Publish(storage.Merge); err != nil {
-		return nil, err
+	known := make(map[string]verify.File, len(old.Files))
+	for _, f := range old.Files {
+		known[f.Name] = f
 	}
-	files, err := storage.Visible(w.fs, w.target)
+	entries, err := storage.Visible(w.fs, w.target)
 	if err != nil {
-		return nil, err
+		return nil, plan, err
 	}
 	m := &verify.Manifest{RunID: w.stage.RunID}
-	for _, fi := range files {
-		if fi.IsDir() {
+	var unknown []fs.FileInfo
+	var unknownBytes int64
+	for _, fi := range entries {
+		name := fi.Name()
+		switch {
+		case fi.IsDir():
+			m.Dirs = append(m.Dirs, name)
+			continue
+		case w.cfg.WriteMode == Truncate && OfPrefix(name, w.cfg.FileName):
+			plan.Remove = append(plan.Remove, name)
 			continue
 		}
-		entry, ok := add.Lookup(fi.Name())
-		if !ok {
-			entry, ok = old.Lookup(fi.Name())
+		mtime := fi.ModTime().UnixNano()
+		if e, ok := known[name]; ok && e.Bytes == fi.Size() && (e.ModTime == 0 || e.ModTime == mtime) {
+			e.ModTime = mtime
+			m.Files = append(m.Files, e)
+			continue
 		}
-		if !ok {
-			if entry, err = checksum(ctx, w.fs, path.Join(w.target, fi.Name())); err != nil {
-				return nil, err
-			}
+		unknown = append(unknown, fi)
+		unknownBytes += fi.Size()
+	}
+	if len(unknown) > 0 {
+		w.log.Info("checksumming the files that _VERIFY.json does not vouch for (written by another tool, or changed); later runs keep their entries while size and modification time stay",
+			"dir", storage.URL(w.fs, w.target), "files", len(unknown), "bytes", unknownBytes)
+	}
+	for _, fi := range unknown {
+		e, err := checksum(ctx, w.fs, path.Join(w.target, fi.Name()))
+		if err != nil {
+			return nil, plan, err
 		}
-		m.Add(entry)
+		e.ModTime = fi.ModTime().UnixNano()
+		m.Files = append(m.Files, e)
 	}
-	tmp := path.Join(w.target, ".datax-verify-"+w.stage.RunID)
-	if err := storage.WriteFile(w.fs, tmp, m.Marshal()); err != nil {
-		return nil, err
+	if len(add.Files) == 0 && len(m.Files) == 0 {
+		if err := w.schemaFile(add); err != nil {
+			return nil, plan, err
+		}
 	}
-	final := path.Join(w.target, verify.FileName)
-	if err := w.fs.RemoveAll(final); err != nil {
-		return nil, err
+	if err := w.stamp(add.Files); err != nil {
+		return nil, plan, err
 	}
-	if err := w.fs.Rename(tmp, final); err != nil {
-		return nil, err
+	m.Files = append(m.Files, add.Files...)
+	m.Add() // sorts and sums
+	if err := verify.Write(w.fs, w.stage.Dir, m); err != nil {
+		return nil, plan, err
 	}
-	return m, w.stage.Discard()
+	return m, plan, nil
 }
 
 // checksum computes the manifest entry of a file written by someone else

@@ -16,6 +16,7 @@ import (
 	"hash"
 	"io"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -36,6 +37,11 @@ type Manifest struct {
 	Rows    int64  `json:"rows"`
 	Bytes   int64  `json:"bytes"`
 	Files   []File `json:"files"`
+	// Dirs are the visible subdirectories the directory held when the
+	// manifest was written (a shared directory that other tools fill may
+	// have some): not data files of this directory, so Check passes them,
+	// but one added later is named.
+	Dirs []string `json:"dirs,omitempty"`
 	// Written is when the manifest was last written (RFC 3339, UTC); RunID
 	// the run that wrote it.
 	Written string `json:"written"`
@@ -48,6 +54,12 @@ type File struct {
 	Rows   int64  `json:"rows"`
 	Bytes  int64  `json:"bytes"`
 	SHA256 string `json:"sha256"`
+	// ModTime is the file's modification time (Unix nanoseconds) as the
+	// filesystem reported it when the entry was made; 0 when unknown. A
+	// writer that rewrites the manifest of a directory keeps the entry of a
+	// file whose size and modification time are unchanged instead of
+	// reading the file again. Check does not use it.
+	ModTime int64 `json:"modTime,omitempty"`
 }
 
 // Add appends files and updates the totals; a file already listed is
@@ -193,6 +205,9 @@ func Check(ctx context.Context, fsys storage.FS, dir string) (*Manifest, error) 
 		name := fi.Name()
 		seen[name] = true
 		entry, ok := m.Lookup(name)
+		if !ok && fi.IsDir() && slices.Contains(m.Dirs, name) {
+			continue
+		}
 		if !ok {
 			problems = append(problems, Problem{name, "not listed in " + FileName + " (added after publishing?)"})
 			continue

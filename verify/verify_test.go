@@ -86,3 +86,23 @@ func TestNoDataFile(t *testing.T) {
 		t.Fatalf("one empty file: %+v, %v", m, err)
 	}
 }
+
+// A subdirectory the manifest records (a shared directory that other tools
+// fill) passes; one added later is named.
+func TestSubdirectories(t *testing.T) {
+	dir := partition(t, map[string]string{"a.txt": "1\n"})
+	os.Mkdir(filepath.Join(dir, "known"), 0o755)
+	m, _ := verify.Read(storage.Local(), dir)
+	m.Dirs = []string{"known"}
+	os.Remove(filepath.Join(dir, verify.FileName))
+	verify.Write(storage.Local(), dir, m)
+	if _, err := verify.Check(context.Background(), storage.Local(), dir); err != nil {
+		t.Fatalf("a recorded subdirectory: %v", err)
+	}
+	os.Mkdir(filepath.Join(dir, "added"), 0o755)
+	_, err := verify.Check(context.Background(), storage.Local(), dir)
+	var ve *verify.Error
+	if !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].File != "added" {
+		t.Fatalf("an added subdirectory: %v", err)
+	}
+}

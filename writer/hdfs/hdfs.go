@@ -32,15 +32,15 @@ func init() {
 type Params struct {
 	fileplugin.Conn
 	Path           string              `json:"path" required:"true" doc:"table directory (no wildcards); the partition, if any, goes below it" example:"/warehouse/ods/orders"`
-	FileName       string              `json:"fileName" default:"part" doc:"data file name prefix; the run id, task and sequence number follow it"`
+	FileName       string              `json:"fileName" default:"part" doc:"data file name prefix; the run id, task and sequence number follow it. Without partition, truncate and nonConflict concern the files named so (shard1 takes shard1-…, DataX's shard1__…, not shard10-…)"`
 	FileType       string              `json:"fileType" required:"true" enum:"parquet,text,csv,orc" doc:"file format: parquet, text (delimited, Hive's default text layout) or csv (quoted; ours); orc is not supported yet"`
 	Column         []fileplugin.Column `json:"column" doc:"every column {name, type} in the reader's order (Hive types incl. DECIMAL(p,s), BINARY); absent: the reader's columns with their own types (ours)"`
-	WriteMode      string              `json:"writeMode" default:"append" enum:"append,nonConflict,truncate" doc:"append: add files; nonConflict: fail (before reading) if the target holds files; truncate: replace the target's content (insert overwrite)"`
+	WriteMode      string              `json:"writeMode" default:"append" enum:"append,nonConflict,truncate" doc:"append: add files. Without partition, as DataX: truncate replaces the files of fileName (other files and subdirectories stay), nonConflict fails (before reading) if files of fileName exist. With partition (the job owns it): truncate replaces the whole partition atomically (insert overwrite), nonConflict fails if it holds any file"`
 	FieldDelimiter string              `json:"fieldDelimiter" doc:"text and csv: the field delimiter, one character (required for text, as in DataX)" example:"\\t"`
 	Compress       string              `json:"compress" doc:"text: none (default), gzip, bzip2; parquet: snappy (default), gzip, zstd, none"`
 	NullFormat     string              `json:"nullFormat" default:"\\N" doc:"text: how a null is written (Hive's \\N by default)"`
 	Encoding       string              `json:"encoding" default:"UTF-8" enum:"UTF-8,GBK,GB18030" doc:"text: character encoding"`
-	Partition      string              `json:"partition" doc:"partition below path, e.g. dt=${bizdate} or dt=${bizdate}/hh=${bizhour} (ours)" example:"dt=${bizdate}"`
+	Partition      string              `json:"partition" doc:"partition below path, e.g. dt=${bizdate} or dt=${bizdate}/hh=${bizhour}; the job owns it, see writeMode (ours)" example:"dt=${bizdate}"`
 	RollRows       int64               `json:"rollRows" doc:"start a new file after this many rows of a task (0: one file per task) (ours)"`
 	RollBytes      int64               `json:"rollBytes" doc:"start a new file once a task's file has passed this many bytes, checked after each batch (0: no limit) (ours)"`
 	ParquetEncoder string              `json:"parquetEncoder" default:"parquet-go" enum:"parquet-go,xitongsys" doc:"Parquet library: parquet-go (faster, default) or xitongsys (see bench/) (ours)"`

@@ -227,15 +227,28 @@ func TestText(t *testing.T) {
 	}
 }
 
+// visible lists the names in dir that readers see.
 func visible(t *testing.T, fsys storage.FS, dir string) []string {
 	t.Helper()
-	files, err := storage.Visible(fsys, dir)
+	var out []string
+	for _, n := range allNames(t, fsys, dir) {
+		if !storage.Hidden(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// allNames lists every name in dir, hidden ones too.
+func allNames(t *testing.T, fsys storage.FS, dir string) []string {
+	t.Helper()
+	list, err := fsys.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
-	for _, f := range files {
-		out = append(out, f.Name())
+	for _, fi := range list {
+		out = append(out, fi.Name())
 	}
 	return out
 }

@@ -28,8 +28,8 @@ func init() {
 // Params are txtfilewriter's parameters.
 type Params struct {
 	Path           string              `json:"path" required:"true" doc:"target directory (local disk)" example:"/data/out/orders"`
-	FileName       string              `json:"fileName" required:"true" doc:"data file name prefix; the run id, task and sequence number follow it"`
-	WriteMode      string              `json:"writeMode" default:"append" enum:"append,nonConflict,truncate" doc:"append: add files; nonConflict: fail (before reading) if the directory holds files; truncate: replace its content"`
+	FileName       string              `json:"fileName" required:"true" doc:"data file name prefix; the run id, task and sequence number follow it. Without partition, truncate and nonConflict concern the files named so (shard1 takes shard1-…, DataX's shard1__…, not shard10-…)"`
+	WriteMode      string              `json:"writeMode" default:"append" enum:"append,nonConflict,truncate" doc:"append: add files. Without partition, as DataX: truncate replaces the files of fileName (other files and subdirectories stay), nonConflict fails (before reading) if files of fileName exist. With partition (the job owns it): truncate replaces the whole subdirectory atomically, nonConflict fails if it holds any file"`
 	FieldDelimiter string              `json:"fieldDelimiter" default:"," doc:"field delimiter"`
 	Compress       string              `json:"compress" enum:"none,gzip,bzip2" doc:"compression (default none)"`
 	Encoding       string              `json:"encoding" default:"UTF-8" enum:"UTF-8,GBK,GB18030" doc:"character encoding"`
@@ -38,7 +38,7 @@ type Params struct {
 	FileFormat     string              `json:"fileFormat" default:"text" enum:"text,csv" doc:"text: plain delimited (rows whose values hold the delimiter or a line break are dirty); csv: RFC 4180 quoting"`
 	Header         []string            `json:"header" doc:"a first line of column names"`
 	Column         []fileplugin.Column `json:"column" doc:"typed columns {name, type} (ours); absent: the reader's"`
-	Partition      string              `json:"partition" doc:"subdirectory below path, e.g. dt=${bizdate} (ours)"`
+	Partition      string              `json:"partition" doc:"subdirectory below path, e.g. dt=${bizdate}; the job owns it, see writeMode (ours)"`
 	RollRows       int64               `json:"rollRows" doc:"start a new file after this many rows of a task (ours)"`
 	RollBytes      int64               `json:"rollBytes" doc:"start a new file after about this many bytes of a task (ours)"`
 
