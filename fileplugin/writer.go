@@ -50,6 +50,9 @@ type WriterConfig struct {
 	Parquet        bool
 	ParquetOptions parquet.Options
 	Text           text.Options
+	// Suffix, if set, ends the data files' names instead of the format's
+	// extension (DataX's suffix, e.g. ".csv").
+	Suffix string
 	// RollRows and RollBytes start a new file of a task after that many
 	// rows or bytes (0: one file per task).
 	RollRows, RollBytes int64
@@ -86,6 +89,9 @@ func NewWriter(cfg WriterConfig, env plugin.Env) *Writer {
 		w.ext = ".parquet"
 	} else {
 		w.ext = cfg.Text.Extension()
+	}
+	if cfg.Suffix != "" {
+		w.ext = cfg.Suffix
 	}
 	return w
 }

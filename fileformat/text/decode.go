@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"golang.org/x/text/transform"
 
@@ -37,6 +38,7 @@ type Decoder struct {
 	parts   [][]byte
 	quoted  []bool
 	scratch []byte
+	trim    string // the characters TrimSpace trims
 }
 
 // NewDecoder returns a decoder of r (decompressed and decoded as opts say).
@@ -52,6 +54,13 @@ func NewDecoder(r io.Reader, fields []Field, opts Options) (*Decoder, error) {
 		dr = transform.NewReader(dr, cs.NewDecoder())
 	}
 	d := &Decoder{opts: opts, fields: fields, r: bufio.NewReaderSize(dr, 1<<16), finish: finish}
+	if opts.TrimSpace {
+		for _, c := range " \t" {
+			if !strings.ContainsRune(opts.Delimiter, c) {
+				d.trim += string(c)
+			}
+		}
+	}
 	for _, f := range fields {
 		d.schema = append(d.schema, f.Column)
 		layout := f.DateFormat
@@ -129,11 +138,17 @@ func (d *Decoder) readLine() error {
 	return nil
 }
 
-// readRecord reads one record and splits it into fields.
+// readRecord reads one record, after any comment lines, and splits it into
+// fields.
 func (d *Decoder) readRecord() error {
-	d.rec = d.rec[:0]
-	if err := d.readLine(); err != nil {
-		return err
+	for {
+		d.rec = d.rec[:0]
+		if err := d.readLine(); err != nil {
+			return err
+		}
+		if d.opts.Comment == "" || !bytes.HasPrefix(d.rec, []byte(d.opts.Comment)) {
+			break
+		}
 	}
 	if !d.opts.CSV {
 		d.splitText()
@@ -162,14 +177,31 @@ func (d *Decoder) splitText() {
 	for {
 		i := bytes.Index(rest, delim)
 		if i < 0 {
-			d.parts = append(d.parts, rest)
+			d.parts = append(d.parts, d.trimmed(rest))
 			d.quoted = append(d.quoted, false)
 			return
 		}
-		d.parts = append(d.parts, rest[:i])
+		d.parts = append(d.parts, d.trimmed(rest[:i]))
 		d.quoted = append(d.quoted, false)
 		rest = rest[i+len(delim):]
 	}
+}
+
+// trimmed returns f without the TrimSpace characters around it.
+func (d *Decoder) trimmed(f []byte) []byte {
+	if d.trim == "" {
+		return f
+	}
+	return bytes.Trim(f, d.trim)
+}
+
+// skipSpace returns the position of the first character from i on that
+// TrimSpace does not trim.
+func (d *Decoder) skipSpace(s []byte, i int) int {
+	for d.trim != "" && i < len(s) && strings.IndexByte(d.trim, s[i]) >= 0 {
+		i++
+	}
+	return i
 }
 
 // splitCSV splits d.rec into fields; it returns false when a quote is still
@@ -185,6 +217,7 @@ func (d *Decoder) splitCSV() (bool, error) {
 	var inScratch []bool
 	i := 0
 	for {
+		i = d.skipSpace(s, i)
 		if i < len(s) && s[i] == q {
 			// Quoted field.
 			from := len(d.scratch)
@@ -208,6 +241,7 @@ func (d *Decoder) splitCSV() (bool, error) {
 			spans = append(spans, span{from, len(d.scratch)})
 			inScratch = append(inScratch, true)
 			d.quoted = append(d.quoted, true)
+			i = d.skipSpace(s, i)
 			if i < len(s) && !bytes.HasPrefix(s[i:], delim) {
 				return true, badRecord{fmt.Errorf("line %d: text after a closing quote at column %d (a quote inside a field must be doubled)", d.line, i+1), false}
 			}
@@ -217,7 +251,11 @@ func (d *Decoder) splitCSV() (bool, error) {
 			if j >= 0 {
 				end = i + j
 			}
-			spans = append(spans, span{i, end})
+			to := end
+			for d.trim != "" && to > i && strings.IndexByte(d.trim, s[to-1]) >= 0 {
+				to--
+			}
+			spans = append(spans, span{i, to})
 			inScratch = append(inScratch, false)
 			d.quoted = append(d.quoted, false)
 			i = end

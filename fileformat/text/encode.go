@@ -93,7 +93,7 @@ rows:
 			e.field = e.appendValue(e.field[:0], v, i, &e.cols[j])
 			if !e.opts.CSV && e.check[j] {
 				if why := e.unsafe(e.field); why != "" {
-					if err := reject(i, fmt.Errorf("column %s: the value %s; plain text cannot hold it (use fileFormat csv, or Parquet)", e.cols[j].Name, why)); err != nil {
+					if err := reject(i, fmt.Errorf("column %s: the value %s; plain text cannot hold it (%s)", e.cols[j].Name, why, e.remedy())); err != nil {
 						return written, err
 					}
 					continue rows
@@ -114,6 +114,14 @@ rows:
 		written++
 	}
 	return written, nil
+}
+
+// remedy is what the reason of a row plain text cannot hold suggests.
+func (e *Encoder) remedy() string {
+	if e.opts.Remedy != "" {
+		return e.opts.Remedy
+	}
+	return "use the csv form"
 }
 
 // emit writes e.row, encoded to the file's charset.

@@ -8,7 +8,7 @@
 // Nothing is lost silently: in "text" form a value that holds the delimiter,
 // a line break or exactly the null marker cannot be written so that it reads
 // back the same, so its row is rejected (a dirty record) with a reason that
-// suggests csv or Parquet; in "csv" form such a value is quoted, and an
+// suggests what the plugin offers instead (Options.Remedy); in "csv" form such a value is quoted, and an
 // unquoted null marker alone is a null.
 package text
 
@@ -52,6 +52,17 @@ type Options struct {
 	SkipHeader bool
 	// SkipEmpty skips empty lines when reading.
 	SkipEmpty bool
+	// TrimSpace trims spaces and tabs (unless the delimiter holds them)
+	// around fields when reading; in CSV form also around a quoted field,
+	// whose content stays as quoted.
+	TrimSpace bool
+	// Comment, if set, makes a line that starts with it a comment, skipped
+	// when reading.
+	Comment string
+	// Remedy is what the reason of a row that plain text cannot hold
+	// suggests, in the plugin's own keys, e.g. "use fileFormat csv"
+	// (default "use the csv form").
+	Remedy string
 }
 
 // Defaults fills unset options.
@@ -80,6 +91,9 @@ func (o *Options) Check() error {
 	}
 	if strings.ContainsAny(o.Delimiter, "\r\n") {
 		return errors.New("the field delimiter cannot hold a line break")
+	}
+	if strings.ContainsAny(o.Comment, "\r\n") {
+		return errors.New("the comment marker cannot hold a line break")
 	}
 	if o.CSV && strings.IndexByte(o.Delimiter, o.Quote) >= 0 {
 		return fmt.Errorf("the field delimiter %q holds the quote character %q", o.Delimiter, o.Quote)

@@ -140,8 +140,39 @@ func TestTextRejects(t *testing.T) {
 	enc, _ := text.NewEncoder(&buf, cs, opts)
 	var reasons []string
 	enc.Write(batch(t, cs, tricky...), func(row int, err error) error { reasons = append(reasons, err.Error()); return nil })
-	if len(reasons) != 2 || !strings.Contains(reasons[0], "line break") || !strings.Contains(reasons[1], `null marker`) {
+	if len(reasons) != 2 || !strings.Contains(reasons[0], "line break") || !strings.Contains(reasons[1], `null marker`) ||
+		!strings.HasSuffix(reasons[0], "plain text cannot hold it (use the csv form)") {
 		t.Errorf("reasons: %q", reasons)
+	}
+	// The plugin names its own way out.
+	opts.Remedy = "use fileType csv, or parquet"
+	enc, _ = text.NewEncoder(io.Discard, cs, opts)
+	reasons = nil
+	enc.Write(batch(t, cs, tricky...), func(row int, err error) error { reasons = append(reasons, err.Error()); return nil })
+	if len(reasons) != 2 || !strings.HasSuffix(reasons[0], "(use fileType csv, or parquet)") {
+		t.Errorf("reasons with a remedy: %q", reasons)
+	}
+}
+
+// TrimSpace trims spaces and tabs around fields (not a delimiter), in CSV
+// form around the quotes too; Comment skips the lines it starts, before
+// the header.
+func TestTrimAndComments(t *testing.T) {
+	cs := cols(t, "BIGINT", "STRING", "STRING")
+	data := []byte("#c,1\nid,note,x\n 1 ,  \" q \"  ,\t\n#2,skipped,x\n3,a b,\n")
+	got, bad := decode(t, data, cs, text.Options{CSV: true, Null: `\N`, TrimSpace: true, Comment: "#", SkipHeader: true})
+	if want := [][]string{{"1", " q ", ""}, {"3", "a b", ""}}; len(bad) > 0 || !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("csv: %q (bad %q), want %q", got, bad, want)
+	}
+	// Text form; a tab delimiter is not trimmed.
+	data = []byte(" 1 \t x \t\n")
+	got, bad = decode(t, data, cs, text.Options{Delimiter: "\t", Null: `\N`, TrimSpace: true})
+	if want := [][]string{{"1", "x", ""}}; len(bad) > 0 || !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("text: %q (bad %q), want %q", got, bad, want)
+	}
+	// Without TrimSpace a spaced number is dirty.
+	if _, bad := decode(t, data, cs, text.Options{Delimiter: "\t"}); len(bad) != 1 {
+		t.Errorf("untrimmed: bad %q", bad)
 	}
 }
 
@@ -198,7 +229,7 @@ func TestDecodeBadRows(t *testing.T) {
 
 func TestBadOptions(t *testing.T) {
 	cs := cols(t, "STRING")
-	for _, o := range []text.Options{{Compress: "lzo"}, {Encoding: "EBCDIC"}, {Delimiter: "\n"}, {CSV: true, Delimiter: `"`}} {
+	for _, o := range []text.Options{{Compress: "lzo"}, {Encoding: "EBCDIC"}, {Delimiter: "\n"}, {CSV: true, Delimiter: `"`}, {Comment: "\n"}} {
 		if _, err := text.NewEncoder(io.Discard, cs, o); err == nil {
 			t.Errorf("%+v accepted", o)
 		}

@@ -27,14 +27,15 @@ func init() {
 // Params are hdfsreader's parameters.
 type Params struct {
 	fileplugin.Conn
-	Path            spec.StringList          `json:"path" required:"true" doc:"files, directories (read recursively, hidden _/. names skipped) or patterns with * and ?" example:"/warehouse/ods/orders/dt=20261122/*"`
-	FileType        string                   `json:"fileType" required:"true" enum:"parquet,text,csv,orc,rc,seq" doc:"parquet, text (delimited) or csv (quoted); orc, rc and seq are not supported yet"`
-	Column          fileplugin.ReaderColumns `json:"column" required:"true" doc:"[\"*\"] for every column (text: as strings), or {index, type}, {name, type} (Parquet) and {value, type} constants"`
-	FieldDelimiter  string                   `json:"fieldDelimiter" default:"," doc:"text and csv: the field delimiter"`
-	Encoding        string                   `json:"encoding" default:"UTF-8" enum:"UTF-8,GBK,GB18030" doc:"text: character encoding"`
-	NullFormat      string                   `json:"nullFormat" default:"\\N" doc:"text: the text that stands for null"`
-	Compress        string                   `json:"compress" enum:"none,gzip,bzip2" doc:"text: compression (default: detected from the content)"`
-	RequireVerified bool                     `json:"requireVerified" doc:"refuse a file that its directory's _VERIFY.json does not list with the same size and SHA-256 (ours)"`
+	Path            spec.StringList             `json:"path" required:"true" doc:"files, directories (read recursively, hidden _/. names skipped) or patterns with * and ?" example:"/warehouse/ods/orders/dt=20261122/*"`
+	FileType        string                      `json:"fileType" required:"true" enum:"parquet,text,csv,orc,rc,seq" doc:"parquet, text (delimited) or csv (quoted); orc, rc and seq are not supported yet"`
+	Column          fileplugin.ReaderColumns    `json:"column" required:"true" doc:"[\"*\"] for every column (text: as strings), or {index, type}, {name, type} (Parquet) and {value, type} constants"`
+	FieldDelimiter  string                      `json:"fieldDelimiter" default:"," doc:"text and csv: the field delimiter"`
+	Encoding        string                      `json:"encoding" default:"UTF-8" enum:"UTF-8,GBK,GB18030" doc:"text: character encoding"`
+	NullFormat      string                      `json:"nullFormat" default:"\\N" doc:"text: the text that stands for null"`
+	Compress        string                      `json:"compress" enum:"none,gzip,bzip2" doc:"text: compression (default: detected from the content)"`
+	CsvReaderConfig *fileplugin.CsvReaderConfig `json:"csvReaderConfig" doc:"text and csv: DataX's CSV reader settings, as txtfilereader's (each key says whether it has an effect here)"`
+	RequireVerified bool                        `json:"requireVerified" doc:"refuse a file that its directory's _VERIFY.json does not list with the same size and SHA-256 (ours)"`
 }
 
 // Validate checks the keys that depend on each other.
@@ -50,16 +51,25 @@ func (p *Params) Validate() error {
 		if utf8.RuneCountInString(p.FieldDelimiter) != 1 {
 			return spec.Errorf("fieldDelimiter", "%q: expected one character", p.FieldDelimiter)
 		}
+		if err := p.CsvReaderConfig.Check("csvReaderConfig"); err != nil {
+			return err
+		}
 		return p.Column.CheckText()
+	}
+	if p.CsvReaderConfig != nil {
+		return spec.Errorf("csvReaderConfig", "applies to fileType text and csv, not parquet")
 	}
 	return nil
 }
 
 // New builds an hdfsreader.
 func New(p *Params, env plugin.Env) (reader.Reader, error) {
+	o := text.Options{CSV: p.FileType == "csv", Delimiter: p.FieldDelimiter, Null: p.NullFormat, Compress: p.Compress, Encoding: p.Encoding}
+	if p.FileType != "parquet" {
+		p.CsvReaderConfig.Apply(&o)
+	}
 	return fileplugin.NewReader(fileplugin.ReaderConfig{
 		FS: p.Conn.Options(), Paths: p.Path, Parquet: p.FileType == "parquet", Columns: p.Column,
-		RequireVerified: p.RequireVerified,
-		Text:            text.Options{CSV: p.FileType == "csv", Delimiter: p.FieldDelimiter, Null: p.NullFormat, Compress: p.Compress, Encoding: p.Encoding},
+		RequireVerified: p.RequireVerified, Text: o,
 	}), nil
 }

@@ -125,6 +125,49 @@ func TestReadText(t *testing.T) {
 	}
 }
 
+// DataX's csvReaderConfig, which its hdfsreader FAQ tells users to add,
+// works as txtfilereader's: on text and csv files, on local disk and HDFS.
+func TestCsvReaderConfig(t *testing.T) {
+	content := []byte("# header comment\n 1 , \"a,b\" \n\n2,x\n")
+	local := filepath.ToSlash(t.TempDir()) + "/a.csv"
+	os.WriteFile(local, content, 0o644)
+	paths := map[string]string{"file:///": local}
+	if addr := hdfsAvailable(t); addr != "" {
+		fsys, err := storage.Open(storage.Options{DefaultFS: "hdfs://" + addr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := fmt.Sprintf("/datax-test/hdfsreader-csv-%d", time.Now().UnixNano())
+		defer func() { fsys.RemoveAll(dir); fsys.Close() }()
+		fsys.MkdirAll(dir)
+		if err := storage.WriteFile(fsys, dir+"/a.csv", content); err != nil {
+			t.Fatal(err)
+		}
+		paths["hdfs://"+addr] = dir + "/a.csv"
+	}
+	for fs, p := range paths {
+		_, rows, err := read(t, `{"defaultFS": "`+fs+`", "path": "`+p+`", "fileType": "csv", "column": [{"index": 0, "type": "long"}, {"index": 1}],
+		  "csvReaderConfig": {"trimWhitespace": true, "useComments": true, "skipEmptyRecords": true, "safetySwitch": false}}`)
+		if want := [][]string{{"1", "a,b"}, {"2", "x"}}; err != nil || !slices.EqualFunc(rows, want, slices.Equal) {
+			t.Errorf("%s: %q, %v; want %q", fs, rows, err, want)
+		}
+	}
+	// fileType text: no quotes, but trimming and comments.
+	_, rows, err := read(t, `{"path": "`+local+`", "fileType": "text", "column": [{"index": 0, "type": "long"}, {"index": 2}],
+	  "csvReaderConfig": {"trimWhitespace": true, "useComments": true, "skipEmptyRecords": true}}`)
+	if want := [][]string{{"1", `b"`}}; err == nil || !slices.EqualFunc(rows, want, slices.Equal) || !strings.Contains(err.Error(), "line 4: has 2 fields") {
+		t.Errorf("text: %q, %v; want %q and line 4 dirty", rows, err, want)
+	}
+}
+
+// hdfsAvailable returns the test cluster's address, or "" after logging
+// how to start it (under CI=true a missing cluster fails).
+func hdfsAvailable(t *testing.T) string {
+	var addr string
+	t.Run("hdfs-available", func(t *testing.T) { addr = testenv.HDFS(t) })
+	return addr
+}
+
 // requireVerified refuses files without a verification file.
 func TestRequireVerified(t *testing.T) {
 	dir := t.TempDir()
@@ -153,6 +196,9 @@ func TestBadParams(t *testing.T) {
 		{`{"path": "` + dir + `", "fileType": "parquet", "column": [{"name": "nope"}]}`, `column[0]: no column "nope" in the file (it has id, u, amount`},
 		{`{"path": "` + dir + `", "fileType": "parquet", "column": [{"index": 10}]}`, "column[0]: index 10, but the file has 10 columns"},
 		{`{"path": "hdfs://127.0.0.1:1/x", "defaultFS": "hdfs://127.0.0.1:1", "fileType": "parquet", "column": ["*"]}`, "127.0.0.1:1"},
+		{`{"path": "x", "fileType": "parquet", "column": ["*"], "csvReaderConfig": {}}`, "parameter.csvReaderConfig: applies to fileType text and csv, not parquet"},
+		{`{"path": "x", "fileType": "text", "column": ["*"], "csvReaderConfig": {"escapeMode": 2}}`, "parameter.csvReaderConfig.escapeMode: 2 (backslash escapes) is not supported"},
+		{`{"path": "x", "fileType": "text", "column": ["*"], "hdfsUser": "a", "hdfsUsername": "b"}`, `parameter.hdfsUsername: "b" differs from hdfsUser "a"`},
 	}
 	for _, c := range cases {
 		_, _, err := read(t, c.params)

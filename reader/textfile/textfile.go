@@ -24,25 +24,17 @@ func init() {
 
 // Params are txtfilereader's parameters.
 type Params struct {
-	Path            spec.StringList          `json:"path" required:"true" doc:"files, directories (read recursively) or patterns with * and ?" example:"/data/in/*.csv"`
-	Column          fileplugin.ReaderColumns `json:"column" required:"true" doc:"[\"*\"] for every field as a string, or {index, type[, format]} and {value, type} constants"`
-	FieldDelimiter  string                   `json:"fieldDelimiter" default:"," doc:"field delimiter"`
-	Compress        string                   `json:"compress" enum:"none,gzip,bzip2" doc:"compression (default: detected from the content)"`
-	Encoding        string                   `json:"encoding" default:"UTF-8" enum:"UTF-8,GBK,GB18030" doc:"character encoding"`
-	SkipHeader      bool                     `json:"skipHeader" doc:"skip the first line of each file"`
-	NullFormat      string                   `json:"nullFormat" default:"\\N" doc:"the text that stands for null"`
-	DateFormat      string                   `json:"dateFormat" doc:"pattern of date and timestamp fields, e.g. yyyy-MM-dd HH:mm:ss (ours; a column's format overrides it)"`
-	FileFormat      string                   `json:"fileFormat" default:"csv" enum:"csv,text" doc:"csv: quotes are honoured (DataX reads with a CSV parser); text: plain split on the delimiter (ours)"`
-	CsvReaderConfig *CsvReaderConfig         `json:"csvReaderConfig" doc:"DataX's CSV reader settings that have a meaning here"`
-	RequireVerified bool                     `json:"requireVerified" doc:"refuse a file that its directory's _VERIFY.json does not list with the same size and SHA-256 (ours)"`
-}
-
-// CsvReaderConfig is the subset of DataX's csvReaderConfig we honour.
-type CsvReaderConfig struct {
-	TextQualifier    string `json:"textQualifier" default:"\"" doc:"the quote character"`
-	UseTextQualifier *bool  `json:"useTextQualifier" doc:"false reads quotes as ordinary characters (as fileFormat text)"`
-	SkipEmptyRecords *bool  `json:"skipEmptyRecords" doc:"skip empty lines (default true, as DataX)"`
-	SafetySwitch     bool   `json:"safetySwitch" doc:"accepted for compatibility; there is no field length limit here"`
+	Path            spec.StringList             `json:"path" required:"true" doc:"files, directories (read recursively) or patterns with * and ?" example:"/data/in/*.csv"`
+	Column          fileplugin.ReaderColumns    `json:"column" required:"true" doc:"[\"*\"] for every field as a string, or {index, type[, format]} and {value, type} constants"`
+	FieldDelimiter  string                      `json:"fieldDelimiter" default:"," doc:"field delimiter"`
+	Compress        string                      `json:"compress" enum:"none,gzip,bzip2" doc:"compression (default: detected from the content)"`
+	Encoding        string                      `json:"encoding" default:"UTF-8" enum:"UTF-8,GBK,GB18030" doc:"character encoding"`
+	SkipHeader      bool                        `json:"skipHeader" doc:"skip the first line of each file"`
+	NullFormat      string                      `json:"nullFormat" default:"\\N" doc:"the text that stands for null"`
+	DateFormat      string                      `json:"dateFormat" doc:"pattern of date and timestamp fields, e.g. yyyy-MM-dd HH:mm:ss (ours; a column's format overrides it)"`
+	FileFormat      string                      `json:"fileFormat" default:"csv" enum:"csv,text" doc:"csv: quotes are honoured (DataX reads with a CSV parser); text: plain split on the delimiter (ours)"`
+	CsvReaderConfig *fileplugin.CsvReaderConfig `json:"csvReaderConfig" doc:"DataX's CSV reader settings (each key says whether it has an effect here)"`
+	RequireVerified bool                        `json:"requireVerified" doc:"refuse a file that its directory's _VERIFY.json does not list with the same size and SHA-256 (ours)"`
 }
 
 // Validate checks the keys that depend on each other.
@@ -58,8 +50,8 @@ func (p *Params) Validate() error {
 	if err := p.Column.CheckText(); err != nil {
 		return err
 	}
-	if c := p.CsvReaderConfig; c != nil && len(c.TextQualifier) != 1 {
-		return spec.Errorf("csvReaderConfig.textQualifier", "%q: expected one ASCII character", c.TextQualifier)
+	if err := p.CsvReaderConfig.Check("csvReaderConfig"); err != nil {
+		return err
 	}
 	o := p.options()
 	if err := o.Check(); err != nil {
@@ -71,17 +63,7 @@ func (p *Params) Validate() error {
 func (p *Params) options() text.Options {
 	o := text.Options{CSV: p.FileFormat == "csv", Delimiter: p.FieldDelimiter, Null: p.NullFormat, Compress: p.Compress,
 		Encoding: p.Encoding, DateFormat: p.DateFormat, SkipHeader: p.SkipHeader, SkipEmpty: true}
-	if c := p.CsvReaderConfig; c != nil {
-		if c.TextQualifier != "" {
-			o.Quote = c.TextQualifier[0]
-		}
-		if c.UseTextQualifier != nil && !*c.UseTextQualifier {
-			o.CSV = false
-		}
-		if c.SkipEmptyRecords != nil {
-			o.SkipEmpty = *c.SkipEmptyRecords
-		}
-	}
+	p.CsvReaderConfig.Apply(&o)
 	return o
 }
 

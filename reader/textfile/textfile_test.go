@@ -79,7 +79,12 @@ func TestBadParams(t *testing.T) {
 		{`{"path": "hdfs://nn:8020/x", "column": ["*"]}`, "use hdfsreader for HDFS"},
 		{`{"path": "x", "column": ["*"], "compress": "lzo"}`, `parameter.compress: "lzo" is not one of none, gzip, bzip2`},
 		{`{"path": "x", "column": ["*"], "csvReaderConfig": {"textQualifier": "''"}}`, "csvReaderConfig.textQualifier"},
-		{`{"path": "x", "column": ["*"], "csvReaderConfig": {"recordDelimiter": ";"}}`, `csvReaderConfig.recordDelimiter: unknown parameter`},
+		{`{"path": "x", "column": ["*"], "csvReaderConfig": {"recordDelimiter": ";"}}`, `csvReaderConfig.recordDelimiter: ";" is not supported: lines end at \n or \r\n here`},
+		{`{"path": "x", "column": ["*"], "csvReaderConfig": {"escapeMode": 2}}`, "csvReaderConfig.escapeMode: 2 (backslash escapes) is not supported"},
+		{`{"path": "x", "column": ["*"], "csvReaderConfig": {"escapeMode": 7}}`, "csvReaderConfig.escapeMode: 7: expected 1"},
+		{`{"path": "x", "column": ["*"], "csvReaderConfig": {"delimiter": "||"}}`, `csvReaderConfig.delimiter: "||": expected one character`},
+		{`{"path": "x", "column": ["*"], "csvReaderConfig": {"comment": "//"}}`, `csvReaderConfig.comment: "//": expected one character`},
+		{`{"path": "x", "column": ["*"], "csvReaderConfig": {"useComment": true}}`, `did you mean "useComments"?`},
 		{`{"path": "x", "column": [{"name": "a"}]}`, "text files have no column names; give its index"},
 		{`{"path": "/nonexistent/dir/*.csv", "column": ["*"]}`, "matches no file"},
 	}
@@ -88,5 +93,26 @@ func TestBadParams(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s:\n  err = %v\n  want %q", c.params, err, c.want)
 		}
+	}
+}
+
+// DataX's csvReaderConfig keys: trimWhitespace, useComments with comment,
+// delimiter (over fieldDelimiter) take effect; caseSensitive,
+// captureRawRecord, safetySwitch and the default escapeMode and
+// recordDelimiter are accepted.
+func TestCsvReaderConfig(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.csv"), []byte("# exported 2026-11-22\n 1 ;  \"a; b\"  ; x \n#2;skipped;x\n\t3\t; c ;\"\"\r\n"), 0o644)
+	rows, err := read(t, `{"path": "`+dir+`", "fieldDelimiter": ",", "column": [{"index": 0, "type": "long"}, {"index": 1}, {"index": 2}],
+	  "csvReaderConfig": {"trimWhitespace": true, "useComments": true, "comment": "#", "delimiter": ";", "caseSensitive": true,
+	    "escapeMode": 1, "recordDelimiter": "\n", "captureRawRecord": true, "safetySwitch": false}}`)
+	want := [][]string{{"1", "a; b", "x"}, {"3", "c", ""}}
+	if err != nil || !slices.EqualFunc(rows, want, slices.Equal) {
+		t.Errorf("%q, %v; want %q", rows, err, want)
+	}
+	// Without them, the spaces stay and the comment line is a record.
+	rows, err = read(t, `{"path": "`+dir+`", "fieldDelimiter": ";", "column": [{"index": 0}]}`)
+	if want := [][]string{{"\t3\t"}, {" 1 "}, {"# exported 2026-11-22"}, {"#2"}}; err != nil || !slices.EqualFunc(rows, want, slices.Equal) {
+		t.Errorf("%q, %v; want %q", rows, err, want)
 	}
 }

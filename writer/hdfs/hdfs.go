@@ -40,6 +40,7 @@ type Params struct {
 	Compress       string              `json:"compress" doc:"text: none (default), gzip, bzip2; parquet: snappy (default), gzip, zstd, none"`
 	NullFormat     string              `json:"nullFormat" default:"\\N" doc:"text: how a null is written (Hive's \\N by default)"`
 	Encoding       string              `json:"encoding" default:"UTF-8" enum:"UTF-8,GBK,GB18030" doc:"text: character encoding"`
+	DateFormat     string              `json:"dateFormat" doc:"text and csv: Java pattern of date and timestamp values, e.g. yyyy-MM-dd HH:mm:ss (default ISO, as Hive reads them: 2026-11-22 08:30:00[.ffffff])"`
 	Partition      string              `json:"partition" doc:"partition below path, e.g. dt=${bizdate} or dt=${bizdate}/hh=${bizhour}; the job owns it, see writeMode (ours)" example:"dt=${bizdate}"`
 	RollRows       int64               `json:"rollRows" doc:"start a new file after this many rows of a task (0: one file per task) (ours)"`
 	RollBytes      int64               `json:"rollBytes" doc:"start a new file once a task's file has passed this many bytes, checked after each batch (0: no limit) (ours)"`
@@ -65,6 +66,9 @@ func (p *Params) Validate() error {
 	}
 	p.Compress = strings.ToLower(p.Compress)
 	if p.FileType == "parquet" {
+		if p.DateFormat != "" {
+			return spec.Errorf("dateFormat", "applies to text and csv files; Parquet stores dates and timestamps as DATE and TIMESTAMP values: remove it")
+		}
 		switch p.Compress {
 		case "", "snappy", "gzip", "zstd", "none", "uncompressed":
 		default:
@@ -109,7 +113,8 @@ func New(p *Params, env plugin.Env) (writer.Writer, error) {
 		cfg.Parquet = true
 		cfg.ParquetOptions = parquet.Options{Compression: p.Compress, Library: p.ParquetEncoder, RowGroupBytes: p.RowGroupBytes}
 	} else {
-		cfg.Text = text.Options{CSV: p.FileType == "csv", Delimiter: p.FieldDelimiter, Null: p.NullFormat, Compress: p.Compress, Encoding: p.Encoding}
+		cfg.Text = text.Options{CSV: p.FileType == "csv", Delimiter: p.FieldDelimiter, Null: p.NullFormat, Compress: p.Compress, Encoding: p.Encoding,
+			DateFormat: p.DateFormat, Remedy: "use fileType csv, or parquet"}
 	}
 	return fileplugin.NewWriter(cfg, env), nil
 }

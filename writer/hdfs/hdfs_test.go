@@ -518,6 +518,8 @@ func TestBadParams(t *testing.T) {
 		{map[string]any{"rollRows": -1}, at + "rollRows: rollRows, rollBytes and rowGroupBytes must not be negative"},
 		{map[string]any{"parquetEncoder": "arrow"}, at + `parquetEncoder: "arrow" is not one of parquet-go, xitongsys`},
 		{map[string]any{"fileNmae": "x"}, at + `fileNmae: unknown parameter "fileNmae"; did you mean "fileName"?`},
+		{map[string]any{"dateFormat": "yyyy-MM-dd"}, at + "dateFormat: applies to text and csv files"},
+		{map[string]any{"hdfsUser": "etl", "hdfsUsername": "hive"}, at + `hdfsUsername: "hive" differs from hdfsUser "etl"`},
 	}
 	for _, c := range cases {
 		src := source()

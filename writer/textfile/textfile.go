@@ -35,6 +35,8 @@ type Params struct {
 	Encoding       string              `json:"encoding" default:"UTF-8" enum:"UTF-8,GBK,GB18030" doc:"character encoding"`
 	NullFormat     string              `json:"nullFormat" default:"\\N" doc:"how a null is written"`
 	DateFormat     string              `json:"dateFormat" doc:"pattern for date and timestamp values, e.g. yyyy-MM-dd HH:mm:ss (default ISO: 2026-11-22 08:30:00[.ffffff])"`
+	Format         string              `json:"format" doc:"DataX's older name of dateFormat; dateFormat wins when both are given, as in DataX"`
+	Suffix         string              `json:"suffix" doc:"ending of the data files' names instead of .txt / .csv (plus .gz / .bz2 when compressed), e.g. .csv, as DataX's suffix"`
 	FileFormat     string              `json:"fileFormat" default:"text" enum:"text,csv" doc:"text: plain delimited (rows whose values hold the delimiter or a line break are dirty); csv: RFC 4180 quoting"`
 	Header         []string            `json:"header" doc:"a first line of column names"`
 	Column         []fileplugin.Column `json:"column" doc:"typed columns {name, type} (ours); absent: the reader's"`
@@ -59,6 +61,13 @@ func (p *Params) Validate() error {
 	if p.FieldDelimiter == "" {
 		return spec.Errorf("fieldDelimiter", "must not be empty")
 	}
+	p.Suffix = strings.TrimSpace(p.Suffix)
+	if strings.ContainsAny(p.Suffix, "/\\") {
+		return spec.Errorf("suffix", "%q: a file name ending cannot hold a path separator", p.Suffix)
+	}
+	if p.DateFormat == "" {
+		p.DateFormat = p.Format
+	}
 	if p.RollRows < 0 || p.RollBytes < 0 {
 		return spec.Errorf("rollRows", "rollRows and rollBytes must not be negative")
 	}
@@ -78,13 +87,16 @@ func (p *Params) Validate() error {
 
 func (p *Params) options() text.Options {
 	return text.Options{CSV: p.FileFormat == "csv", Delimiter: p.FieldDelimiter, Null: p.NullFormat, Compress: p.Compress,
-		Encoding: p.Encoding, DateFormat: p.DateFormat, Header: p.Header}
+		Encoding: p.Encoding, DateFormat: p.DateFormat, Header: p.Header, Remedy: "use fileFormat csv"}
 }
 
 // New builds a txtfilewriter.
 func New(p *Params, env plugin.Env) (writer.Writer, error) {
+	if p.Format != "" && env.Log != nil {
+		env.Log.Warn("format is DataX's older name of dateFormat; prefer dateFormat", "format", p.Format, "dateFormat", p.DateFormat)
+	}
 	return fileplugin.NewWriter(fileplugin.WriterConfig{
 		Path: p.Path, Partition: p.Partition, FileName: p.FileName, WriteMode: p.WriteMode, Columns: p.cols,
-		Text: p.options(), RollRows: p.RollRows, RollBytes: p.RollBytes,
+		Text: p.options(), Suffix: p.Suffix, RollRows: p.RollRows, RollBytes: p.RollBytes,
 	}, env), nil
 }

@@ -108,6 +108,7 @@ func TestBadParams(t *testing.T) {
 		{map[string]any{"path": "/x", "fileName": "a", "fieldDelimiter": ""}, at + "fieldDelimiter: must not be empty"},
 		{map[string]any{"path": "/x", "fileName": "a", "writeMode": "replace"}, at + `writeMode: "replace" is not one of append, nonConflict, truncate`},
 		{map[string]any{"path": "/x", "fileName": "a", "header": "id"}, at + "header: expected a list"},
+		{map[string]any{"path": "/x", "fileName": "a", "suffix": "/x.csv"}, at + `suffix: "/x.csv": a file name ending cannot hold a path separator`},
 	}
 	for _, c := range cases {
 		_, err := testenv.RunJob(t, job(c.p), src.Registry(), nil)
@@ -167,5 +168,49 @@ func TestEmptyDay(t *testing.T) {
 				t.Errorf("txtfilereader: schema %v, %d rows, %v", schema, len(rows), err)
 			}
 		})
+	}
+}
+
+// DataX's txtfilewriter job with writeMode truncate into a directory that
+// holds another fileName's files (the reviewer's 19b): only the files of
+// fileName are replaced. format (DataX's older name of dateFormat) formats
+// the dates, and suffix ends the file names.
+func TestTruncateKeepsOtherFiles(t *testing.T) {
+	dir := filepath.ToSlash(t.TempDir()) + "/result"
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(dir+"/first__3b6a", []byte("other job\n"), 0o644)
+	os.WriteFile(dir+"/second__9f1c", []byte("old rows of this job\n"), 0o644)
+	days := &testenv.Source{Schema: record.Schema{{Name: "id", Kind: record.Int}, {Name: "day", Kind: record.Timestamp}},
+		Rows: [][]string{{"1", "2014-12-21 00:00:00"}}}
+	p := map[string]any{"path": dir, "fileName": "second", "writeMode": "truncate", "format": "yyyy-MM-dd", "suffix": ".csv"}
+	if _, err := testenv.RunJob(t, job(p), days.Registry(), nil); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 4 || names[0] != "_SUCCESS" || names[1] != "_VERIFY.json" || names[2] != "first__3b6a" ||
+		!strings.HasPrefix(names[3], "second-") || !strings.HasSuffix(names[3], "-00000-000.csv") {
+		t.Fatalf("files %v", names)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, names[3])); string(got) != "1,2014-12-21\n" {
+		t.Errorf("%s holds %q", names[3], got)
+	}
+	if _, err := verify.Check(context.Background(), storage.Local(), dir); err != nil {
+		t.Fatal(err)
+	}
+	// dateFormat wins over format, as in DataX.
+	p["dateFormat"], p["writeMode"] = "yyyy/MM/dd", "truncate"
+	if _, err := testenv.RunJob(t, job(p), days.Registry(), nil); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(dir + "/second-*.csv")
+	if len(files) != 1 {
+		t.Fatalf("files %v", files)
+	}
+	if got, _ := os.ReadFile(files[0]); string(got) != "1,2014/12/21\n" {
+		t.Errorf("%s holds %q", files[0], got)
 	}
 }
