@@ -85,7 +85,7 @@ func Build(name string, f *jobs.File, opts Options) (*Job, error) {
 	if opts.Progress == 0 {
 		opts.Progress = 5 * time.Second
 	}
-	env := plugin.Env{Log: opts.Log, Location: opts.Location, Channels: f.Job.Setting.Speed.Channel}
+	env := plugin.Env{Log: opts.Log, Location: opts.Location, Channels: f.Channels()}
 	j := &Job{name: name, file: f, opts: opts}
 	var errs []error
 	for i, c := range f.Job.Content {
@@ -170,10 +170,10 @@ func (j *Job) caps() (records, bytes int64) {
 	records, bytes = speed.Record, speed.Byte
 	if c := j.file.Core; c != nil {
 		if records <= 0 && c.ChannelRecord > 0 {
-			records = c.ChannelRecord * int64(speed.Channel)
+			records = c.ChannelRecord * int64(j.file.Channels())
 		}
 		if bytes <= 0 && c.ChannelByte > 0 {
-			bytes = c.ChannelByte * int64(speed.Channel)
+			bytes = c.ChannelByte * int64(j.file.Channels())
 		}
 	}
 	return records, bytes
@@ -276,7 +276,7 @@ func (r *runner) abortAll() {
 func (r *runner) entry(ctx context.Context, e *entry) error {
 	start := time.Now()
 	defer func() { e.elapsed = time.Since(start) }()
-	channels := r.job.file.Job.Setting.Speed.Channel
+	channels := r.job.file.Channels()
 	log := r.job.opts.Log.With("content", e.index)
 	schema, tasks, err := e.reader.Split(ctx, channels)
 	if err != nil {

@@ -42,7 +42,7 @@ type Setting struct {
 
 // Speed is job.setting.speed.
 type Speed struct {
-	Channel int   `json:"channel" default:"1" doc:"channels (reader/writer task pairs) that run at once; more tasks queue"`
+	Channel *int  `json:"channel" doc:"channels (reader/writer task pairs) that run at once; more tasks queue. Default: as DataX derives it from byte and record (byte ÷ 1 MiB/s, record ÷ 10,000 rec/s per channel, or core's per-channel caps; the smaller), else 1"`
 	Byte    int64 `json:"byte" doc:"job-wide cap in bytes per second over all channels; 0 or -1: none"`
 	Record  int64 `json:"record" doc:"job-wide cap in records per second over all channels; 0 or -1: none"`
 }
@@ -114,11 +114,46 @@ func (c *Core) UnmarshalParam(raw any) error {
 // ParamType names the type in the reference.
 func (c *Core) ParamType() string { return "object" }
 
+// DataX's per-channel speeds when its core section sets none, from which it
+// derives a channel count when a job gives byte or record but no channel.
+const (
+	dataxChannelBytes   = 1 << 20
+	dataxChannelRecords = 10_000
+)
+
+// Channels returns the job's channel count: speed.channel, else the count
+// DataX derives from the job-wide caps (and core's per-channel caps), else 1.
+func (f *File) Channels() int {
+	s := f.Job.Setting.Speed
+	if s.Channel != nil {
+		return *s.Channel
+	}
+	perByte, perRecord := int64(dataxChannelBytes), int64(dataxChannelRecords)
+	if c := f.Core; c != nil {
+		if c.ChannelByte > 0 {
+			perByte = c.ChannelByte
+		}
+		if c.ChannelRecord > 0 {
+			perRecord = c.ChannelRecord
+		}
+	}
+	n := int64(0)
+	if s.Byte > 0 {
+		n = max(1, s.Byte/perByte)
+	}
+	if s.Record > 0 {
+		if byRecord := max(1, s.Record/perRecord); n == 0 || byRecord < n {
+			n = byRecord
+		}
+	}
+	return int(max(n, 1))
+}
+
 // Validate checks values that the declaration alone cannot.
 func (s *Speed) Validate() error {
 	switch {
-	case s.Channel <= 0:
-		return spec.Errorf("channel", "must be at least 1, got %d", s.Channel)
+	case s.Channel != nil && *s.Channel <= 0:
+		return spec.Errorf("channel", "must be at least 1, got %d", *s.Channel)
 	case s.Byte < -1:
 		return spec.Errorf("byte", "must be positive (0 or -1: no cap), got %d", s.Byte)
 	case s.Record < -1:

@@ -105,7 +105,7 @@ func TestParseJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := f.Job.Setting
-	if s.Speed.Channel != 4 || s.Speed.Record != 100 || *s.ErrorLimit.Record != 0 || *s.ErrorLimit.Percentage != 0.02 {
+	if f.Channels() != 4 || s.Speed.Record != 100 || *s.ErrorLimit.Record != 0 || *s.ErrorLimit.Percentage != 0.02 {
 		t.Errorf("setting: %+v", s)
 	}
 	if s.Retry.Attempts != 3 || s.Retry.Backoff.Duration != time.Second {
@@ -147,8 +147,8 @@ func TestBarePlaceholdersAreFilledAsText(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := f.Job.Content[0].Reader.Parameter.(map[string]any)
-	if f.Job.Setting.Speed.Channel != 3 || p["s"] != `say "hi" \ there` || len(p["n"].([]any)) != 2 {
-		t.Errorf("got channel %d, parameter %v", f.Job.Setting.Speed.Channel, p)
+	if f.Channels() != 3 || p["s"] != `say "hi" \ there` || len(p["n"].([]any)) != 2 {
+		t.Errorf("got channel %d, parameter %v", f.Channels(), p)
 	}
 	_, err = Parse("job.json", []byte("{\"job\":\n {\"x\": ${unset}}}"), Vars{NoEnv: true})
 	if err == nil || !strings.Contains(err.Error(), "job.json: line 2: variable ${unset} is not set") {
@@ -196,5 +196,26 @@ func TestDataXTopLevelSectionsAreAccepted(t *testing.T) {
 		"job": {"content": [{"reader": {"name": "r"}, "writer": {"name": "w"}}]}}`
 	if _, err := Parse("job.json", []byte(job), Vars{NoEnv: true}); err != nil {
 		t.Error(err)
+	}
+}
+
+// Without speed.channel, the channel count is derived as DataX derives it.
+func TestChannelsDerivedAsDataX(t *testing.T) {
+	for setting, want := range map[string]int{
+		`{}`: 1,
+		`{"speed": {"channel": 3, "byte": 10485760}}`:    3,
+		`{"speed": {"byte": 10485760}}`:                  10,
+		`{"speed": {"record": 25000}}`:                   2,
+		`{"speed": {"byte": 10485760, "record": 25000}}`: 2,
+		`{"speed": {"byte": 1000}}`:                      1,
+	} {
+		f, err := Parse("job.json", []byte(`{"job": {"setting": `+setting+`, "content": [{"reader": {"name": "r"}, "writer": {"name": "w"}}]}}`), Vars{NoEnv: true})
+		if err != nil || f.Channels() != want {
+			t.Errorf("%s: %d channels (%v), want %d", setting, f.Channels(), err, want)
+		}
+	}
+	f, _ := Parse("job.json", []byte(`{"core": {"transport": {"channel": {"speed": {"byte": 2097152}}}}, "job": {"setting": {"speed": {"byte": 10485760}}, "content": [{"reader": {"name": "r"}, "writer": {"name": "w"}}]}}`), Vars{NoEnv: true})
+	if f.Channels() != 5 {
+		t.Errorf("with core's per-channel byte cap: %d channels, want 5", f.Channels())
 	}
 }

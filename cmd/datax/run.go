@@ -67,7 +67,7 @@ or job file (nothing ran); 130 interrupted (nothing published).`,
 			if err != nil {
 				return &exitError{exitInvalid, fmt.Errorf("%s: invalid job:\n%w", name, err)}
 			}
-			log.Info("job starting", "job", name, "channels", file.Job.Setting.Speed.Channel, "entries", len(file.Job.Content))
+			log.Info("job starting", "job", name, "channels", file.Channels(), "entries", len(file.Job.Content))
 			summary, err := job.Run(ctx)
 			summary.Write(out)
 			if err != nil {
