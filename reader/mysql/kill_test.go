@@ -65,6 +65,12 @@ func retried(c *collector) int {
 	return n
 }
 
+// slowColumn makes the server take about 200 ms over each task's 20,000
+// rows, so that a KILL lands while the query still runs; without it the
+// server may have put a task's whole result into the socket buffers before
+// the KILL arrives, and the task then ends well.
+const slowColumn = "SLEEP(IF(id % 100 = 0, 0.001, 0))"
+
 // TestKillDuringRead kills (KILL <id>) the reader's connection in the middle
 // of a read, twice: the tasks are retried from their range's start, and
 // the job ends with every row exactly once.
@@ -78,7 +84,7 @@ func TestKillDuringRead(t *testing.T) {
 			c.delay = 2 * time.Millisecond
 			done := make(chan result, 1)
 			go func() {
-				done <- runJob(t, params(addr, "table", []any{table}, "column", []any{"id", "v"}, "consistentSnapshot", snapshot),
+				done <- runJob(t, params(addr, "table", []any{table}, "column", []any{"id", "v", slowColumn}, "consistentSnapshot", snapshot),
 					jobOptions{channels: 2, collector: c})
 			}()
 			killed := map[int64]bool{}
@@ -99,7 +105,7 @@ func TestKillDuringRead(t *testing.T) {
 			}
 			wantIDs(t, db, res.rows, "SELECT id FROM "+table)
 			if retried(c) == 0 {
-				t.Fatal("no task was retried: the kills hit nothing")
+				t.Fatalf("no task was retried: the kills (%v) hit nothing; attempts %v", killed, c.attempts)
 			}
 			t.Logf("killed connections %v; %d tasks retried", killed, retried(c))
 		})
