@@ -29,6 +29,9 @@ func writeRows(b *strings.Builder, prefix string, params []Param) {
 			req = "optional"
 		}
 		doc := p.Doc
+		if (len(p.Enum) > 0 || p.Example != "") && doc != "" && !strings.HasSuffix(doc, ".") && !strings.HasSuffix(doc, ")") {
+			doc += "."
+		}
 		if len(p.Enum) > 0 {
 			doc += " One of: `" + strings.Join(p.Enum, "`, `") + "`."
 		}
