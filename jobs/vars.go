@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"datax/record"
+	"datax/spec"
 )
 
 // Vars fill ${name} placeholders in a job file. Lookup order: Values (from
@@ -79,21 +80,11 @@ func splitDashD(s string) []string {
 // them after parsing so that a value with quotes cannot break the JSON.
 func (v Vars) ExpandBare(data []byte) ([]byte, error) {
 	var out []byte
-	inString, escaped := false, false
+	var strs spec.JSONStrings
 	for i := 0; i < len(data); i++ {
 		c := data[i]
 		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
+		case !strs.Outside(c):
 		case c == '$' && i+1 < len(data) && data[i+1] == '{':
 			end := bytes.IndexByte(data[i:], '}')
 			if end < 0 {

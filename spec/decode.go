@@ -74,37 +74,52 @@ func ParseJSON(name string, data []byte) (any, error) {
 // error positions stay right.
 func dropTrailingCommas(data []byte) []byte {
 	var out []byte
-	inString, escaped := false, false
+	var strs JSONStrings
 	for i, c := range data {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
+		if !strs.Outside(c) || c != ',' || !afterValue(data[:i]) {
+			continue
+		}
+		j := i + 1
+		for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r') {
+			j++
+		}
+		if j < len(data) && (data[j] == '}' || data[j] == ']') {
+			if out == nil {
+				out = append([]byte(nil), data...)
 			}
-		case c == '"':
-			inString = true
-		case c == ',' && afterValue(data[:i]):
-			j := i + 1
-			for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r') {
-				j++
-			}
-			if j < len(data) && (data[j] == '}' || data[j] == ']') {
-				if out == nil {
-					out = append([]byte(nil), data...)
-				}
-				out[i] = ' '
-			}
+			out[i] = ' '
 		}
 	}
 	if out == nil {
 		return data
 	}
 	return out
+}
+
+// JSONStrings follows a JSON text byte by byte and tells which bytes stand
+// outside its strings, for the few places that rewrite a job file's text
+// before it is parsed. The zero value starts outside any string.
+type JSONStrings struct{ in, escaped bool }
+
+// Outside takes the next byte and reports whether it stands outside every
+// string; the quotes that open and close a string count as inside.
+func (s *JSONStrings) Outside(c byte) bool {
+	switch {
+	case s.in:
+		switch {
+		case s.escaped:
+			s.escaped = false
+		case c == '\\':
+			s.escaped = true
+		case c == '"':
+			s.in = false
+		}
+		return false
+	case c == '"':
+		s.in = true
+		return false
+	}
+	return true
 }
 
 // afterValue reports whether the last non-blank byte of b ends a value (not

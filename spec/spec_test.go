@@ -209,3 +209,17 @@ func TestTrailingCommasAreAccepted(t *testing.T) {
 		t.Error("a doubled comma is still an error")
 	}
 }
+
+func TestJSONStringsTellsWhatStandsOutsideStrings(t *testing.T) {
+	text := `{"a\"b,": [1,], "c\\": "${x}"}`
+	var got []byte
+	var strs JSONStrings
+	for i := 0; i < len(text); i++ {
+		if strs.Outside(text[i]) {
+			got = append(got, text[i])
+		}
+	}
+	if string(got) != `{: [1,], : }` {
+		t.Errorf("outside the strings: %q", got)
+	}
+}
