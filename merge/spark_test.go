@@ -23,7 +23,7 @@ import (
 // snapshot and with and without a key scan.
 func TestEmittedSQLMatchesNativeInSpark(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts Spark")
+		t.Skip("-short: starts Spark; run without -short, as make test does")
 	}
 	py := testenv.Python(t, "pyspark", "pyarrow")
 	dir := t.TempDir()

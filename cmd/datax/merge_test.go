@@ -252,7 +252,7 @@ func TestMergeBadInput(t *testing.T) {
 // intact, and a re-run completes.
 func TestKillMidMerge(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the binary and writes a large snapshot")
+		t.Skip("-short: builds the binary and writes a large snapshot; run without -short, as make test does")
 	}
 	dir := setupMergeDir(t)
 	bin := filepath.Join(t.TempDir(), "datax")

@@ -14,7 +14,7 @@ import (
 // the strategies, also where the shape would decide otherwise.
 func TestActivityCounters(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a MariaDB server")
+		t.Skip("-short: starts a MariaDB server; run without -short, as make test does")
 	}
 	dsn := testenv.PrivateMariaDB(t, "--performance-schema=ON")
 	db, err := sql.Open("mysql", dsn+"?multiStatements=true")

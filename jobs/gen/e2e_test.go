@@ -280,7 +280,7 @@ var expectedStrategies = map[string]string{
 // files.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
-		t.Skip("end-to-end: MariaDB, Spark, many datax runs")
+		t.Skip("-short: end-to-end: MariaDB, Spark, many datax runs; run without -short, as make test does")
 	}
 	spark := testenv.StartSparkSQL(t) // starts while the rest runs
 	db := testenv.FreshMySQLDB(t, "dx_gen_test")
@@ -601,7 +601,7 @@ func assertNoSecret(t testing.TB, dir, secret string) {
 // should not.
 func TestBadInputs(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs datax against MariaDB")
+		t.Skip("-short: runs datax against MariaDB; run without -short, as make test does")
 	}
 	db := testenv.FreshMySQLDB(t, "dx_gen_priv")
 	const password = "S3cret-gen-pw"
@@ -736,7 +736,7 @@ func TestBadInputs(t *testing.T) {
 // and the day's entity rows with midnight drift corrected.
 func TestDriftTable(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs datax against MariaDB")
+		t.Skip("-short: runs datax against MariaDB; run without -short, as make test does")
 	}
 	db := testenv.FreshMySQLDB(t, "dx_gen_drift")
 	execFile(t, db, "drift.sql")
@@ -769,7 +769,7 @@ func TestDriftTable(t *testing.T) {
 // MiniDFSCluster) as on local disk.
 func TestOnHDFS(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs datax against MariaDB and HDFS")
+		t.Skip("-short: runs datax against MariaDB and HDFS; run without -short, as make test does")
 	}
 	addr := testenv.HDFS(t)
 	db := testenv.FreshMySQLDB(t, "dx_gen_hdfs")
