@@ -29,7 +29,7 @@ func writeRows(b *strings.Builder, prefix string, params []Param) {
 			req = "optional"
 		}
 		doc := p.Doc
-		if (len(p.Enum) > 0 || p.Example != "") && doc != "" && !strings.HasSuffix(doc, ".") && !strings.HasSuffix(doc, ")") {
+		if (len(p.Enum) > 0 || p.Example != "") && doc != "" && !strings.HasSuffix(doc, ".") {
 			doc += "."
 		}
 		if len(p.Enum) > 0 {
